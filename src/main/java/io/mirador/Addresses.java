@@ -1,0 +1,49 @@
+package io.mirador;
+
+/**
+ * Every event-bus address Mirador uses. Anything under {@link #LIVE_PREFIX} may be bridged to browsers;
+ * nothing else is.
+ */
+public final class Addresses {
+
+  private Addresses() {
+  }
+
+  /** Event-bus transport (standalone): agents request here with the encoded envelope, a reply is the confirm. */
+  public static final String INGEST = "mirador.ingest";
+
+  /** Hub engine: takes decoded {@link io.mirador.model.Envelope}s, replies once they are stored. */
+  public static final String ENGINE = "mirador.engine.events";
+
+  /** Hub heartbeat verticle publishes each agent status change here (JSON: agent, hostname, from, to, at). */
+  public static final String AGENT_STATUS = "mirador.agent.status";
+
+  /** Published after an event of any type was stored, for the alert verticle (JSON: agent, type, seq). */
+  public static final String STORED = "mirador.events.stored";
+
+  /** Prefix of everything the dashboard may receive; the SockJS bridge permits this and nothing else. */
+  public static final String LIVE_PREFIX = "mirador.live.";
+
+  /** Registry changes and status changes of agents, for the dashboard. */
+  public static final String LIVE_AGENTS = LIVE_PREFIX + "agents";
+
+  /** Samples of one agent as they are stored, for the dashboard's charts. */
+  public static String liveMetrics(String agentId) {
+    return LIVE_PREFIX + "metrics." + agentId;
+  }
+
+  /** Inside one agent: events from the monitor and heartbeat verticles to that agent's channel. */
+  public static String agentOutbox(String agentId) {
+    return "mirador.agent." + agentId + ".outbox";
+  }
+
+  /** Event-bus transport (standalone): commands from the hub to one agent. */
+  public static String agentCommands(String agentId) {
+    return "mirador.agent." + agentId + ".commands";
+  }
+
+  /** Inside one agent: commands received by its channel, for its engine. */
+  public static String agentEngine(String agentId) {
+    return "mirador.agent." + agentId + ".engine";
+  }
+}

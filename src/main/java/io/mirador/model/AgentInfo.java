@@ -1,0 +1,39 @@
+package io.mirador.model;
+
+import static io.mirador.model.InvalidEventException.require;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Body of {@code register} and {@code heartbeat}: who the agent is and how it is doing.
+ *
+ * @param interval the agent's heartbeat interval in seconds, so the hub can judge staleness per agent
+ * @param counters the agent's own counters (spool evictions, dropped batches…), reported as they are
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AgentInfo(
+    String id,
+    String hostname,
+    List<String> ips,
+    String os,
+    String version,
+    boolean busy,
+    long startedAt,
+    int interval,
+    Map<String, Long> counters) implements EventBody {
+
+  public AgentInfo {
+    ips = ips == null ? List.of() : ips;
+    counters = counters == null ? Map.of() : counters;
+  }
+
+  @Override
+  public void validate() {
+    require(id != null && Envelope.AGENT_ID.matcher(id).matches(), "agent id must match " + Envelope.AGENT_ID.pattern());
+    require(hostname != null && !hostname.isBlank() && hostname.length() <= 255, "hostname is required (at most 255 chars)");
+    require(ips.size() <= 64 && ips.stream().allMatch(ip -> ip != null && ip.length() <= 64), "ips must be a list of at most 64 addresses");
+    require(interval >= 0, "interval must not be negative");
+  }
+}

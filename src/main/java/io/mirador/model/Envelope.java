@@ -1,0 +1,48 @@
+package io.mirador.model;
+
+import java.util.regex.Pattern;
+
+/**
+ * The one envelope for everything that crosses a process boundary (RabbitMQ, SockJS, spool files).
+ * Build one with {@link #of}; read one from bytes with {@link Wire#decode}, which validates it.
+ *
+ * @param v    format version, {@value #VERSION}
+ * @param seq  per agent, strictly increasing across restarts; the hub stores each (agent, seq) once
+ * @param ts   when the agent made the event, epoch milliseconds
+ */
+public record Envelope(int v, EventType type, String agent, long seq, long ts, EventBody body) {
+
+  public static final int VERSION = 1;
+  public static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  public static Envelope of(EventType type, String agent, long seq, long ts, EventBody body) {
+    return new Envelope(VERSION, type, agent, seq, ts, body);
+  }
+
+  /** Throws {@link InvalidEventException} with the first reason this envelope cannot be accepted. */
+  public Envelope validate() {
+    if (v != VERSION) {
+      throw new InvalidEventException("version", "unsupported envelope version " + v + ", this hub speaks " + VERSION);
+    }
+    InvalidEventException.require(type != null, "type is required");
+    InvalidEventException.require(agent != null && AGENT_ID.matcher(agent).matches(), "agent must match " + AGENT_ID.pattern() + ", got " + quote(agent));
+    InvalidEventException.require(seq > 0, "seq must be a positive integer, got " + seq);
+    InvalidEventException.require(ts > 0, "ts must be epoch milliseconds, got " + ts);
+    InvalidEventException.require(body != null, "body is required for " + type.wireName());
+    InvalidEventException.require(type.bodyType().isInstance(body), "body of " + type.wireName() + " must be a " + type.bodyType().getSimpleName());
+    body.validate();
+    return this;
+  }
+
+  public <B extends EventBody> B body(Class<B> bodyType) {
+    return bodyType.cast(body);
+  }
+
+  static String quote(String s) {
+    if (s == null) {
+      return "null";
+    }
+    return '"' + (s.length() > 80 ? s.substring(0, 80) + "…" : s) + '"';
+  }
+}

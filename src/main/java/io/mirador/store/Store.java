@@ -1,0 +1,46 @@
+package io.mirador.store;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where the hub keeps what it must not lose: the agent registry, sequence bookkeeping, latest values and
+ * the hot window of every series. The in-memory store is the standalone default; Redis is the production one.
+ * Every implementation passes the same contract tests, and every method is safe to call from an event loop.
+ */
+public interface Store {
+
+  /**
+   * Applies one event's writes exactly once per (agent, seq): a seq seen before is a {@link Admission#DUPLICATE}
+   * and changes nothing but the duplicate counter; a seq above the highest seen counts the skipped ones as gaps,
+   * and a later arrival of a skipped seq fills its gap. The admission and the writes happen atomically.
+   */
+  Future<Admission> write(String agentId, long seq, WriteBatch batch);
+
+  /** All agents the hub knows, in no particular order. */
+  Future<List<AgentRecord>> agents();
+
+  Future<Optional<AgentRecord>> agent(String agentId);
+
+  /** Forgets an agent with its series and counters; false when it was unknown. */
+  Future<Boolean> removeAgent(String agentId);
+
+  /** Records the liveness the heartbeat verticle judged; no-op for an unknown agent. */
+  Future<Void> setStatus(String agentId, AgentStatus status, long since);
+
+  /** The latest value of each series of one agent. */
+  Future<List<LatestValue>> latest(String agentId);
+
+  /** Points of the matching series of one agent within [from, to], averaged per step when step > 0. */
+  Future<List<SeriesData>> series(SeriesQuery query);
+
+  /** Completes when the store can serve; fails with the reason when it cannot. */
+  Future<Void> ping();
+
+  /** Sizes and overflow counters for /metrics, by metric name without the {@code mirador_store_} prefix. */
+  Map<String, Long> stats();
+
+  Future<Void> close();
+}
