@@ -40,9 +40,20 @@ public record Envelope(int v, EventType type, String agent, long seq, long ts, E
   }
 
   static String quote(String s) {
-    if (s == null) {
-      return "null";
+    return s == null ? "null" : '"' + printable(s) + '"';
+  }
+
+  /** Input echoed in a reason, cut to 80 chars: the reason goes into log lines and dead-letter headers, so no raw control characters. */
+  static String printable(String s) {
+    String cut = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    StringBuilder out = new StringBuilder(cut.length());
+    for (char c : cut.toCharArray()) {
+      if (c < 0x20 || c == 0x7f) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
     }
-    return '"' + (s.length() > 80 ? s.substring(0, 80) + "…" : s) + '"';
+    return out.toString();
   }
 }

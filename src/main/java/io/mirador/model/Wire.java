@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,6 +46,9 @@ public final class Wire {
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
     MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
   }
+
+  /** Longest Jackson message quoted in a rejection reason. */
+  private static final int MAX_REASON = 300;
 
   private static final Wire DEFAULT = new Wire(DEFAULT_MAX_BYTES);
 
@@ -97,7 +101,7 @@ public final class Wire {
     try {
       body = MAPPER.treeToValue(bodyNode, type.bodyType());
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new InvalidEventException("invalid", "body of " + type.wireName() + " does not fit: " + firstLine(e));
+      throw new InvalidEventException("invalid", "body of " + type.wireName() + " does not fit" + at(e) + ": " + firstLine(e));
     }
     return new Envelope(Envelope.VERSION, type, agent, seq, ts, body).validate();
   }
@@ -120,10 +124,27 @@ public final class Wire {
 
   private static long integer(JsonNode tree, String field) {
     JsonNode node = tree.get(field);
-    if (node == null || !node.canConvertToExactIntegral() || !node.canConvertToLong()) {
+    // an integer literal that fits a long: not 42.0, not 4e1, not "42" (as the body's integers)
+    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
       throw new InvalidEventException("invalid", field + " is required and must be an integer");
     }
     return node.longValue();
+  }
+
+  /** Where in the body Jackson gave up, e.g. {@code " at samples[0].value"}, so the reason names the field. */
+  private static String at(Exception e) {
+    if (!(e instanceof JsonMappingException jme) || jme.getPath().isEmpty()) {
+      return "";
+    }
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : jme.getPath()) {
+      if (ref.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.length() == 0 ? "" : " at " + Envelope.printable(path.toString());
   }
 
   private static String firstLine(Exception e) {
@@ -132,7 +153,10 @@ public final class Wire {
       return e.getClass().getSimpleName();
     }
     int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    String line = newline < 0 ? message : message.substring(0, newline);
+    // Jackson quotes input in its messages: no control characters and no megabyte string in a log line or header
+    line = line.length() > MAX_REASON ? line.substring(0, MAX_REASON) + "…" : line;
+    return line.replaceAll("\\p{Cntrl}", "?");
   }
 
   private static final class EventTypeSerializer extends StdSerializer<EventType> {

@@ -1,0 +1,208 @@
+package io.mirador;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.XmlConfigBuilder;
+import io.mirador.agent.AgentChannelVerticle;
+import io.mirador.agent.AgentEngineVerticle;
+import io.mirador.agent.AgentHeartbeatVerticle;
+import io.mirador.agent.AgentIdentity;
+import io.mirador.agent.AgentMonitorVerticle;
+import io.mirador.config.ConfigLoader;
+import io.mirador.config.Settings;
+import io.mirador.hub.alert.AlertVerticle;
+import io.mirador.hub.channel.ChannelVerticle;
+import io.mirador.hub.engine.EngineVerticle;
+import io.mirador.hub.heartbeat.HeartbeatVerticle;
+import io.mirador.hub.web.WebVerticle;
+import io.mirador.metrics.EventLoopLagProbe;
+import io.mirador.metrics.Meters;
+import io.mirador.model.Envelope;
+import io.mirador.model.EnvelopeMessageCodec;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Mirador process: a Vert.x instance (clustered or not) with the hub verticles, the agent
+ * verticles, or both (standalone). Every verticle is deployed by name, with the whole configuration, so Vert.x
+ * HA can redeploy it on another node.
+ */
+public final class Mirador {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Mirador.class);
+
+  /** Hub roles in the order they start: the channel last, so nothing is consumed before it can be stored. */
+  private static final Map<String, Class<? extends Deployable>> HUB_VERTICLES = new java.util.LinkedHashMap<>();
+
+  static {
+    HUB_VERTICLES.put("engine", EngineVerticle.class);
+    HUB_VERTICLES.put("heartbeat", HeartbeatVerticle.class);
+    HUB_VERTICLES.put("alert", AlertVerticle.class);
+    HUB_VERTICLES.put("web", WebVerticle.class);
+    HUB_VERTICLES.put("channel", ChannelVerticle.class);
+  }
+
+  /** Agent verticles in start order: the channel before anything that sends through it. */
+  private static final List<Class<? extends Deployable>> AGENT_VERTICLES = List.of(
+      AgentEngineVerticle.class, AgentChannelVerticle.class, AgentHeartbeatVerticle.class, AgentMonitorVerticle.class);
+
+  public enum Mode {
+    STANDALONE(true, true), HUB(true, false), AGENT(false, true);
+
+    final boolean hub;
+    final boolean agent;
+
+    Mode(boolean hub, boolean agent) {
+      this.hub = hub;
+      this.agent = agent;
+    }
+  }
+
+  private final Vertx vertx;
+  private final EventLoopLagProbe lagProbe;
+  private final List<String> deployments = new ArrayList<>();
+  private String agentId;
+  private int httpPort = -1;
+
+  private Mirador(Vertx vertx) {
+    this.vertx = vertx;
+    this.lagProbe = new EventLoopLagProbe(vertx, Meters.of(vertx));
+  }
+
+  /** Loads the configuration layers (see {@link ConfigLoader}), then starts. */
+  public static Future<Mirador> start(Mode mode, Path confFile, Map<String, String> env, JsonObject commandLine) {
+    Vertx loader = Vertx.vertx();
+    // continue off the loader's event loop: it goes away with the loader, and a new Vertx is best made outside one
+    return Future.fromCompletionStage(ConfigLoader.load(loader, confFile, env, commandLine).toCompletionStage()
+            .thenApplyAsync(config -> config))
+        .compose(config -> launch(mode, config))
+        .eventually(loader::close);
+  }
+
+  /** Starts on the defaults of conf/mirador.yaml with {@code overrides} on top, ignoring the environment (tests). */
+  public static Future<Mirador> start(Mode mode, JsonObject overrides) {
+    return start(mode, null, Map.of(), overrides);
+  }
+
+  private static Future<Mirador> launch(Mode mode, JsonObject config) {
+    JsonObject cluster = Settings.section(config, "cluster");
+    Future<Vertx> vertx = cluster.getBoolean("enabled", false) ? clustered(cluster) : Future.succeededFuture(Vertx.vertx());
+    return vertx.compose(v -> {
+      Mirador mirador = new Mirador(v);
+      return mirador.deploy(mode, config.copy())
+          .map(mirador)
+          .recover(failure -> mirador.close().transform(closed -> Future.failedFuture(failure)));
+    });
+  }
+
+  public Vertx vertx() { return vertx; }
+
+  /** The port the web verticle listens on, or -1 when this process runs no web role. */
+  public int httpPort() { return httpPort; }
+
+  /** The id of this process's agent, or null when it runs none. */
+  public String agentId() { return agentId; }
+
+  public Future<Void> close() {
+    lagProbe.stop();
+    return vertx.close();
+  }
+
+  private Future<Void> deploy(Mode mode, JsonObject config) {
+    vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeMessageCodec());
+    lagProbe.start();
+    boolean ha = vertx.isClustered();
+    Future<Void> chain = Future.succeededFuture();
+    if (mode.hub) {
+      JsonObject hub = Settings.section(config, "hub");
+      JsonArray roles = hub.getJsonArray("roles", new JsonArray(new ArrayList<>(HUB_VERTICLES.keySet())));
+      for (Map.Entry<String, Class<? extends Deployable>> role : HUB_VERTICLES.entrySet()) {
+        if (!roles.contains(role.getKey())) {
+          continue;
+        }
+        int instances = Settings.positiveInt(Settings.section(hub, "instances"), role.getKey(), 1);
+        chain = chain.compose(ready -> deploy(role.getValue(), config, ha, instances).map(id -> {
+          if (role.getKey().equals("web")) {
+            httpPort = WebVerticle.boundPort(vertx, id);
+          }
+          return null;
+        }));
+      }
+    }
+    if (mode.agent) {
+      Path dataDir = Path.of(Settings.section(config, "agent").getString("dataDir", "data"));
+      chain = chain
+          .compose(ready -> vertx.executeBlocking(() -> AgentIdentity.loadOrCreate(dataDir)))
+          .compose(id -> {
+            agentId = id;
+            ConfigLoader.set(config, id, "agent", "id");
+            Future<Void> agentChain = Future.succeededFuture();
+            for (Class<? extends Deployable> verticle : AGENT_VERTICLES) {
+              agentChain = agentChain.compose(ready -> deploy(verticle, config, false, 1).mapEmpty());
+            }
+            return agentChain;
+          });
+    }
+    return chain.onSuccess(started -> LOG.info("Mirador {} started ({}{}{})", Version.current(), mode.name().toLowerCase(),
+        agentId == null ? "" : ", agent " + agentId, httpPort < 0 ? "" : ", http port " + httpPort));
+  }
+
+  private Future<String> deploy(Class<? extends Deployable> verticle, JsonObject config, boolean ha, int instances) {
+    return vertx.deployVerticle(verticle.getName(), new DeploymentOptions().setConfig(config).setHa(ha).setInstances(instances))
+        .onSuccess(deployments::add)
+        .recover(e -> Future.failedFuture(new IllegalStateException(verticle.getSimpleName() + " did not start: " + e.getMessage(), e)));
+  }
+
+  private static Future<Vertx> clustered(JsonObject cluster) {
+    Config hazelcast;
+    try {
+      hazelcast = hazelcastConfig(cluster);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    String host = cluster.getString("host", "127.0.0.1");
+    VertxOptions options = new VertxOptions().setHAEnabled(true)
+        .setEventBusOptions(new EventBusOptions().setHost(host).setClusterPublicHost(host).setPort(0));
+    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered();
+  }
+
+  /** conf/cluster.xml from the working directory, else the copy in the jar; then the overrides of the config. */
+  static Config hazelcastConfig(JsonObject cluster) {
+    String path = cluster.getString("config", "conf/cluster.xml");
+    Config config;
+    try (InputStream in = Files.exists(Path.of(path)) ? Files.newInputStream(Path.of(path)) : Mirador.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalArgumentException("cluster config " + path + " not found");
+      }
+      config = new XmlConfigBuilder(in).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read cluster config " + path, e);
+    }
+    String name = cluster.getString("name");
+    if (name != null) {
+      config.setClusterName(name);
+    }
+    Integer port = cluster.getInteger("port");
+    if (port != null) {
+      config.getNetworkConfig().setPort(port);
+      config.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1:" + port + "-" + (port + 19)));
+    }
+    return config;
+  }
+}

@@ -1,0 +1,41 @@
+package io.mirador.agent;
+
+import io.mirador.config.Settings;
+import io.vertx.core.json.JsonObject;
+
+/** The agent's section of the configuration, read the same way by every agent verticle. */
+record AgentConfig(JsonObject section) {
+
+  static AgentConfig of(JsonObject config) {
+    return new AgentConfig(Settings.section(config, "agent"));
+  }
+
+  /** Set by the bootstrap once the id is loaded from the data directory. */
+  String id() {
+    String id = section.getString("id");
+    if (id == null) {
+      throw new IllegalStateException("agent.id is not set; agent verticles are deployed by io.mirador.Mirador");
+    }
+    return id;
+  }
+
+  String dataDir() {
+    return section.getString("dataDir", "data");
+  }
+
+  String hostname() {
+    return section.getString("hostname", "");
+  }
+
+  int heartbeatSeconds() {
+    return Settings.positiveInt(section, "heartbeatSeconds", 10);
+  }
+
+  int outboxMaxEvents() {
+    return Settings.positiveInt(Settings.section(section, "outbox"), "maxEvents", 10_000);
+  }
+
+  JsonObject collector(String name) {
+    return Settings.section(section, "collectors", name);
+  }
+}

@@ -1,0 +1,52 @@
+package io.mirador.agent;
+
+import io.mirador.Addresses;
+import io.mirador.Version;
+import io.mirador.model.AgentInfo;
+import io.mirador.model.Envelope;
+import io.mirador.model.EventType;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.util.Map;
+import oshi.SystemInfo;
+
+/**
+ * Says the agent is there: a {@code register} when it starts, then a {@code heartbeat} every interval with
+ * its hostname, addresses, OS and version. Addresses are probed again for every heartbeat (they change).
+ */
+public final class AgentHeartbeatVerticle extends VerticleBase {
+
+  private String agentId;
+  private String configuredHostname;
+  private int intervalSeconds;
+  private long startedAt;
+  private SystemInfo systemInfo;
+  private long timer = -1;
+
+  @Override
+  public Future<?> start() {
+    AgentConfig agent = AgentConfig.of(config());
+    agentId = agent.id();
+    configuredHostname = agent.hostname();
+    intervalSeconds = agent.heartbeatSeconds();
+    startedAt = System.currentTimeMillis();
+    return vertx.executeBlocking(() -> systemInfo = new SystemInfo())
+        .compose(ready -> beat(EventType.REGISTER))
+        .onSuccess(registered -> timer = vertx.setPeriodic(intervalSeconds * 1000L, id -> beat(EventType.HEARTBEAT)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> beat(EventType type) {
+    return vertx.executeBlocking(() -> HostFacts.probe(systemInfo, configuredHostname), false).map(facts -> {
+      AgentInfo info = new AgentInfo(agentId, facts.hostname(), facts.ips(), facts.os(), Version.current(), false,
+          startedAt, intervalSeconds, Map.of());
+      vertx.eventBus().send(Addresses.agentOutbox(agentId), new Envelope(Envelope.VERSION, type, agentId, 0, System.currentTimeMillis(), info));
+      return null;
+    });
+  }
+}

@@ -1,0 +1,24 @@
+package io.mirador.hub;
+
+import io.mirador.config.Settings;
+import io.vertx.core.json.JsonObject;
+
+/** The hub's sections of the configuration, read the same way by every hub verticle. */
+public record HubConfig(JsonObject hub) {
+
+  public static HubConfig of(JsonObject config) {
+    return new HubConfig(Settings.section(config, "hub"));
+  }
+
+  public int maxMessageBytes() {
+    return Settings.positiveInt(Settings.section(hub, "ingest"), "maxMessageBytes", 1024 * 1024);
+  }
+
+  public long storeTimeoutMs() {
+    return Settings.positiveInt(Settings.section(hub, "ingest"), "storeTimeoutMs", 10_000);
+  }
+
+  public JsonObject heartbeat() {
+    return Settings.section(hub, "heartbeat");
+  }
+}

@@ -1,0 +1,110 @@
+package io.mirador.hub.engine;
+
+import io.mirador.Addresses;
+import io.mirador.hub.AgentView;
+import io.mirador.metrics.Meters;
+import io.mirador.model.AgentInfo;
+import io.mirador.model.CheckResult;
+import io.mirador.model.Envelope;
+import io.mirador.model.EventType;
+import io.mirador.model.LogLine;
+import io.mirador.model.MetricsBatch;
+import io.mirador.store.Admission;
+import io.mirador.store.Store;
+import io.mirador.store.Stores;
+import io.mirador.store.WriteBatch;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores what agents send. Each event type has a handler that turns the event into writes; the store applies
+ * them once per (agent, seq); then the engine tells the rest of the hub (live feed, alerting) and replies,
+ * which lets the channel ack. A duplicate is replied to as well (it is stored already) and counted.
+ */
+public final class EngineVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
+
+  private final Map<EventType, BiConsumer<Envelope, WriteBatch>> handlers = new EnumMap<>(EventType.class);
+  private Store store;
+  private Meters meters;
+  private LongAdder samplesStored;
+  private LongAdder duplicates;
+  private MessageConsumer<Envelope> consumer;
+
+  @Override
+  public Future<?> start() {
+    store = Stores.shared(vertx, config());
+    meters = Meters.of(vertx);
+    samplesStored = meters.counter("mirador_samples_stored_total", "Metric samples stored");
+    duplicates = meters.counter("mirador_events_duplicate_total", "Events received again and not stored twice");
+    handlers.put(EventType.REGISTER, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
+    handlers.put(EventType.HEARTBEAT, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
+    handlers.put(EventType.METRICS, (event, writes) -> writes.samples(event.body(MetricsBatch.class).samples()));
+    handlers.put(EventType.CHECK, (event, writes) -> writes.checkResult(event.body(CheckResult.class)));
+    handlers.put(EventType.LOG, (event, writes) -> {
+      LogLine line = event.body(LogLine.class);
+      LOG.info("agent {} [{}] {}: {}", event.agent(), line.level(), line.source(), line.line());
+    });
+    handlers.put(EventType.RESULT, (event, writes) -> { });
+    consumer = vertx.eventBus().consumer(Addresses.ENGINE, this::handle);
+    return consumer.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return consumer.unregister();
+  }
+
+  private void handle(Message<Envelope> message) {
+    Envelope event = message.body();
+    BiConsumer<Envelope, WriteBatch> handler = handlers.get(event.type());
+    if (handler == null) {
+      // hub → agent types arriving from an agent: valid JSON, wrong direction
+      message.fail(400, event.type().wireName() + " events are not accepted from agents");
+      return;
+    }
+    WriteBatch writes = new WriteBatch(System.currentTimeMillis());
+    handler.accept(event, writes);
+    store.write(event.agent(), event.seq(), writes).onComplete(written -> {
+      if (written.failed()) {
+        LOG.warn("could not store {} seq {} of agent {}: {}", event.type().wireName(), event.seq(), event.agent(), written.cause().toString());
+        message.fail(503, "store unavailable: " + written.cause().getMessage());
+        return;
+      }
+      if (written.result() == Admission.DUPLICATE) {
+        duplicates.increment();
+        message.reply("duplicate");
+        return;
+      }
+      meters.counter("mirador_events_stored_total", "Events stored, by type", Map.of("type", event.type().wireName())).increment();
+      samplesStored.add(writes.samples().size());
+      message.reply("stored");
+      announce(event, writes);
+    });
+  }
+
+  private void announce(Envelope event, WriteBatch writes) {
+    vertx.eventBus().publish(Addresses.STORED, new JsonObject()
+        .put("agent", event.agent()).put("type", event.type().wireName()).put("seq", event.seq()));
+    if (!writes.samples().isEmpty()) {
+      JsonArray samples = new JsonArray();
+      writes.samples().forEach(sample -> samples.add(AgentView.json(sample)));
+      vertx.eventBus().publish(Addresses.liveMetrics(event.agent()), new JsonObject().put("agent", event.agent()).put("samples", samples));
+    }
+    if (writes.agentInfo() != null) {
+      store.agent(event.agent()).onSuccess(agent -> agent.ifPresent(record ->
+          vertx.eventBus().publish(Addresses.LIVE_AGENTS, new JsonObject().put("event", "update").put("agent", AgentView.json(record)))));
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package io.mirador.hub.web;
+
+/** A request that cannot be served, with the HTTP status and the words the client gets. */
+final class ApiError extends RuntimeException {
+
+  final int status;
+  final String error;
+
+  ApiError(int status, String error, String detail) {
+    super(detail, null, false, false);
+    this.status = status;
+    this.error = error;
+  }
+
+  static ApiError badRequest(String detail) {
+    return new ApiError(400, "bad request", detail);
+  }
+
+  static ApiError notFound(String detail) {
+    return new ApiError(404, "not found", detail);
+  }
+}

@@ -1,0 +1,38 @@
+package io.mirador.transport;
+
+import io.mirador.config.Settings;
+import io.mirador.transport.local.EventBusAgentTransport;
+import io.mirador.transport.local.EventBusHubTransport;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/** Picks the transport implementation named by {@code transport.type}. */
+public final class Transports {
+
+  private Transports() {
+  }
+
+  public static AgentTransport forAgent(Vertx vertx, JsonObject config, String agentId) {
+    String type = type(config);
+    return switch (type) {
+      case "local" -> new EventBusAgentTransport(vertx, agentId, 10_000);
+      default -> throw unknown(type);
+    };
+  }
+
+  public static HubTransport forHub(Vertx vertx, JsonObject config) {
+    String type = type(config);
+    return switch (type) {
+      case "local" -> new EventBusHubTransport(vertx);
+      default -> throw unknown(type);
+    };
+  }
+
+  private static String type(JsonObject config) {
+    return Settings.section(config, "transport").getString("type", "local");
+  }
+
+  private static IllegalArgumentException unknown(String type) {
+    return new IllegalArgumentException("unknown transport.type '" + type + "' (known: local)");
+  }
+}
