@@ -28,6 +28,8 @@ public final class Main {
       new Option("--http-port", "PORT", "http.port", List.of("standalone", "hub"), "port for the API and dashboard (default 8080, 0 = any)"),
       new Option("--data-dir", "DIR", "agent.dataDir", List.of("standalone", "agent"), "agent id, sequence and spool directory (default ./data)"),
       new Option("--hostname", "NAME", "agent.hostname", List.of("standalone", "agent"), "hostname the agent reports (default: this machine's)"),
+      new Option("--roles", "LIST", "hub.roles", List.of("hub"), "hub verticles this node runs, comma-separated (default all: "
+          + "channel,engine,heartbeat,alert,web)"),
       new Option("--cluster", null, "cluster.enabled", List.of("hub", "agent"), "join the Hazelcast cluster of --cluster-conf"),
       new Option("--cluster-conf", "FILE", "cluster.config", List.of("hub", "agent"), "Hazelcast XML (default conf/cluster.xml)"),
       new Option("--cluster-host", "HOST", "cluster.host", List.of("hub", "agent"), "address other nodes reach this one at (default 127.0.0.1)"),
@@ -100,6 +102,8 @@ public final class Main {
           err.println("mirador " + mode + ": --http-port needs a number, got '" + value + "'");
           return 2;
         }
+      } else if (option.flag().equals("--roles")) {
+        ConfigLoader.set(commandLine, new io.vertx.core.json.JsonArray(List.of(value.split(","))), "hub", "roles");
       } else {
         ConfigLoader.set(commandLine, value, option.configKey().split("\\."));
       }
