@@ -201,7 +201,8 @@ public final class Mirador {
     Integer port = cluster.getInteger("port");
     if (port != null) {
       config.getNetworkConfig().setPort(port);
-      config.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1:" + port + "-" + (port + 19)));
+      // members without a port are looked for on the first ports from this one on
+      config.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1"));
     }
     return config;
   }

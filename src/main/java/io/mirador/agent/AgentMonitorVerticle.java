@@ -28,6 +28,8 @@ public final class AgentMonitorVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AgentMonitorVerticle.class);
 
+  private static final long PRIMING_DELAY_MS = 1_000;
+
   private final List<Long> timers = new ArrayList<>();
   private WorkerExecutor probes;
   private String agentId;
@@ -91,7 +93,15 @@ public final class AgentMonitorVerticle extends VerticleBase {
         .onFailure(e -> LOG.warn("collector {} failed: {}", scheduled.collector.name(), e.toString()))
         .onComplete(done -> {
           long elapsed = System.currentTimeMillis() - startedAt;
-          schedule(scheduled, Math.max(1, scheduled.intervalMs - elapsed));
+          long next = scheduled.intervalMs - elapsed;
+          if (!scheduled.primed) {
+            scheduled.primed = true;
+            if (done.succeeded() && done.result().isEmpty()) {
+              // rate collectors need two readings: take the second soon, not a whole interval later
+              next = Math.min(next, PRIMING_DELAY_MS);
+            }
+          }
+          schedule(scheduled, Math.max(1, next));
         });
   }
 
@@ -104,6 +114,14 @@ public final class AgentMonitorVerticle extends VerticleBase {
     }
   }
 
-  private record Scheduled(Collector collector, long intervalMs) {
+  private static final class Scheduled {
+    final Collector collector;
+    final long intervalMs;
+    boolean primed;
+
+    Scheduled(Collector collector, long intervalMs) {
+      this.collector = collector;
+      this.intervalMs = intervalMs;
+    }
   }
 }

@@ -57,7 +57,8 @@ public final class WebVerticle extends VerticleBase {
     router.delete("/api/v1/agents/:id").handler(this::removeAgent);
     router.get("/api/v1/agents/:id/latest").handler(this::latest);
     router.get("/api/v1/series").handler(this::series);
-    router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").sendFile("openapi.yaml"));
+    router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").sendFile("openapi.yaml")
+        .onFailure(e -> ctx.fail(ApiError.notFound("this build has no openapi.yaml"))));
     router.route("/api/*").handler(ctx -> ctx.fail(ApiError.notFound("no API resource at " + ctx.request().method() + " " + ctx.request().path())));
     router.route("/api/*").failureHandler(this::apiFailure);
     router.get("/metrics").handler(this::metrics);

@@ -1,0 +1,74 @@
+package io.mirador.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/** Blocking helpers for tests: wait for a future, or for a condition polled on a Vert.x timer. */
+public final class Await {
+
+  private Await() {
+  }
+
+  public static <T> T result(Future<T> future) {
+    return result(future, Duration.ofSeconds(30));
+  }
+
+  public static <T> T result(Future<T> future, Duration timeout) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("future failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("no result within " + timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted");
+    }
+  }
+
+  /**
+   * Polls {@code probe} every {@code every} until it yields a value, and returns it; fails with {@code what}
+   * when {@code timeout} passes first. A failed probe counts as "not yet".
+   */
+  public static <T> T until(Vertx vertx, String what, Duration timeout, Duration every, Supplier<Future<Optional<T>>> probe) {
+    Promise<T> found = Promise.promise();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    poll(vertx, found, deadline, every.toMillis(), probe);
+    try {
+      return found.future().toCompletionStage().toCompletableFuture().get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("waited " + timeout + " for " + what + ": " + e.getCause().getMessage());
+    } catch (TimeoutException | InterruptedException e) {
+      throw new AssertionError("waited " + timeout + " for " + what);
+    }
+  }
+
+  public static <T> T until(Vertx vertx, String what, Duration timeout, Supplier<Future<Optional<T>>> probe) {
+    return until(vertx, what, timeout, Duration.ofMillis(200), probe);
+  }
+
+  private static <T> void poll(Vertx vertx, Promise<T> found, long deadline, long everyMs, Supplier<Future<Optional<T>>> probe) {
+    Future<Optional<T>> attempt;
+    try {
+      attempt = probe.get();
+    } catch (RuntimeException e) {
+      attempt = Future.failedFuture(e);
+    }
+    attempt.onComplete(result -> {
+      if (result.succeeded() && result.result().isPresent()) {
+        found.complete(result.result().get());
+      } else if (System.nanoTime() > deadline) {
+        found.fail(result.failed() ? "last attempt failed: " + result.cause() : "condition never held");
+      } else {
+        vertx.setTimer(everyMs, id -> poll(vertx, found, deadline, everyMs, probe));
+      }
+    });
+  }
+}
