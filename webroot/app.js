@@ -110,7 +110,7 @@
     const m = Math.floor((s % 3600) / 60);
     if (d > 0) return d + 'd ' + h + 'h';
     if (h > 0) return h + 'h ' + m + 'm';
-    return m + 'm ' + (s % 60) + 's';
+    return m > 0 ? m + 'm' : s + 's';
   }
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -511,7 +511,7 @@
         responsive: true,
         maintainAspectRatio: false,
         interaction: { mode: 'index', axis: 'x', intersect: false },
-        layout: { padding: { top: 2, right: 4 } },
+        layout: { padding: { top: 6, right: 4 } },
         scales: {
           x: {
             type: 'linear',

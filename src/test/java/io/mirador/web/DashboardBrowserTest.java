@@ -1,0 +1,166 @@
+package io.mirador.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.mirador.Mirador;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard in a real browser against a real standalone Mirador: the local agent shows up as
+ * {@code up}, and the charts fill from history and then keep growing from the SockJS feed without a
+ * reload. Needs Debian's Chromium; skipped when it is missing unless {@code -Dmirador.requireBrowser=true}.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DashboardBrowserTest {
+
+  private static final Path CHROMIUM = Path.of(System.getProperty("mirador.chromium", "/usr/bin/chromium"));
+
+  /** Charts fed by the collectors the test configures (disk depends on the host's block devices). */
+  private static final List<String> LIVE_CHARTS = List.of("cpu", "mem", "load", "net");
+
+  /** What a test may read from the page: the agent's row, the selection, the connection and every chart. */
+  private static final String SNAPSHOT = """
+      const snapshot = (agentId) => {
+        const row = document.querySelector(`tr[data-agent-id="${agentId}"]`);
+        const charts = {};
+        for (const card of document.querySelectorAll('[data-chart]')) {
+          charts[card.dataset.chart] = {
+            points: Number(card.dataset.points),
+            lastTs: Number(card.dataset.lastTs),
+            canvas: card.querySelector('canvas#chart-' + card.dataset.chart) !== null,
+          };
+        }
+        const q = (selector) => document.querySelector(selector);
+        return {
+          status: row?.querySelector('td.status')?.textContent.trim() ?? null,
+          selected: q('#detail')?.dataset.agentId ?? null,
+          hash: location.hash,
+          connection: q('#conn')?.dataset.state ?? null,
+          up: Number(q('#count-up')?.textContent),
+          cpuTile: q('#tile-cpu')?.dataset.value ?? null,
+          marker: window.__miradorTestMarker || null,
+          now: Date.now(),
+          charts,
+        };
+      };
+      """;
+
+  @Test
+  void localAgentIsUpAndChartsFollowTheLiveFeed(@TempDir Path tempDir) throws Exception {
+    if (!Files.isExecutable(CHROMIUM)) {
+      if (Boolean.getBoolean("mirador.requireBrowser")) {
+        fail(CHROMIUM + " is missing and mirador.requireBrowser=true");
+      }
+      Assumptions.abort(CHROMIUM + " is missing; install chromium to run the browser test");
+    }
+    Files.createDirectories(tempDir.resolve("agent"));
+    Mirador mirador = await(Mirador.start(Mirador.Mode.STANDALONE, config(tempDir)), Duration.ofSeconds(60));
+    try (HeadlessChromium browser = HeadlessChromium.launch(CHROMIUM, tempDir.resolve("chromium"))) {
+      browser.navigate("http://127.0.0.1:" + mirador.httpPort() + "/");
+      String agent = mirador.agentId();
+
+      // history plus the first live batches: the row says up and every chart has drawn points
+      // (the page may still be loading at the first check: every read in SNAPSHOT tolerates that)
+      JsonObject first = waitFor(browser, agent,
+          "s.status === 'up' && s.selected === agentId && s.connection === 'live' && "
+              + jsArray(LIVE_CHARTS) + ".every(c => s.charts[c].points > 0)",
+          Duration.ofSeconds(60));
+      String context = "\nfirst snapshot: " + first.encodePrettily() + "\nchromium:\n" + browser.log();
+      assertEquals("up", first.getString("status"), "status of the local agent's row" + context);
+      assertEquals(agent, first.getString("selected"), "the only agent is selected by default" + context);
+      assertEquals("#agent=" + agent, first.getString("hash"), "the selection is kept in the URL" + context);
+      assertEquals("live", first.getString("connection"), "connection badge" + context);
+      assertTrue(first.getInteger("up") >= 1, "agents counted as up in the header" + context);
+      assertFalse(first.getString("cpuTile", "").isEmpty(), "the CPU tile shows a value" + context);
+      for (String chart : List.of("cpu", "mem", "load", "disk", "net")) {
+        assertTrue(first.getJsonObject("charts").getJsonObject(chart).getBoolean("canvas"), "canvas #chart-" + chart + context);
+      }
+      for (String chart : LIVE_CHARTS) {
+        JsonObject c = first.getJsonObject("charts").getJsonObject(chart);
+        assertTrue(c.getInteger("points") > 0, chart + " chart has points" + context);
+        assertTrue(c.getLong("lastTs") > first.getLong("now") - 30_000, chart + " chart's newest point is recent" + context);
+      }
+
+      // later, without a reload (the marker survives), every chart has a newer point from the feed
+      browser.evaluate("window.__miradorTestMarker = 'set before the live updates'", Duration.ofSeconds(5));
+      JsonObject firstCharts = first.getJsonObject("charts");
+      StringBuilder newer = new StringBuilder("true");
+      for (String chart : LIVE_CHARTS) {
+        newer.append(" && s.charts.").append(chart).append(".lastTs > ").append(firstCharts.getJsonObject(chart).getLong("lastTs"));
+      }
+      JsonObject second = waitFor(browser, agent, newer.toString(), Duration.ofSeconds(45));
+      context = "\nfirst snapshot: " + first.encodePrettily() + "\nsecond snapshot: " + second.encodePrettily()
+          + "\nchromium:\n" + browser.log();
+      assertEquals("set before the live updates", second.getString("marker"), "the page was not reloaded" + context);
+      assertEquals("up", second.getString("status"), "status of the local agent's row" + context);
+      for (String chart : LIVE_CHARTS) {
+        JsonObject before = firstCharts.getJsonObject(chart);
+        JsonObject after = second.getJsonObject("charts").getJsonObject(chart);
+        assertTrue(after.getLong("lastTs") > before.getLong("lastTs"), chart + " chart got a newer point live" + context);
+        assertTrue(after.getLong("lastTs") > System.currentTimeMillis() - 30_000, chart + " chart's newest point is recent" + context);
+        assertTrue(after.getInteger("points") > 0, chart + " chart has points" + context);
+      }
+
+      browser.screenshot(Path.of("target", "dashboard-browser-test.png"));
+    } finally {
+      await(mirador.close(), Duration.ofSeconds(30));
+    }
+  }
+
+  /**
+   * Polls the page (inside the page, every 250 ms) until condition holds over the snapshot {@code s},
+   * then returns that snapshot; after timeout returns the last snapshot, so assertions say what was seen.
+   */
+  private static JsonObject waitFor(HeadlessChromium browser, String agentId, String condition, Duration timeout)
+      throws Exception {
+    String script = "(() => {" + SNAPSHOT
+        + "const agentId = " + JsonObject.of("id", agentId).encode() + ".id;"
+        + "const deadline = Date.now() + " + timeout.toMillis() + ";"
+        + "return new Promise((resolve) => {"
+        + "  const check = () => {"
+        + "    const s = snapshot(agentId);"
+        + "    let ok = false;"
+        + "    try { ok = " + condition + "; } catch (e) { ok = false; }"
+        + "    if (ok || Date.now() > deadline) resolve(JSON.stringify(s)); else setTimeout(check, 250);"
+        + "  };"
+        + "  check();"
+        + "});"
+        + "})()";
+    return new JsonObject((String) browser.evaluate(script, timeout.plusSeconds(5)));
+  }
+
+  private static String jsArray(List<String> names) {
+    return new io.vertx.core.json.JsonArray(names).encode();
+  }
+
+  private static JsonObject config(Path tempDir) {
+    JsonObject everySecond = new JsonObject().put("intervalSeconds", 1);
+    return new JsonObject()
+        .put("http", new JsonObject().put("port", 0))
+        .put("agent", new JsonObject()
+            .put("dataDir", tempDir.resolve("agent").toString())
+            .put("heartbeatSeconds", 2)
+            .put("collectors", new JsonObject()
+                .put("cpu", everySecond.copy())
+                .put("memory", everySecond.copy())
+                .put("load", everySecond.copy())
+                .put("network", everySecond.copy())));
+  }
+
+  private static <T> T await(Future<T> future, Duration timeout) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}
