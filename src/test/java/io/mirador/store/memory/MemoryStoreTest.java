@@ -195,7 +195,9 @@ class MemoryStoreTest extends StoreContractTest {
           start.await();
           int count = 0;
           for (int i = 0; i < perThread; i++) {
-            long seq = (long) i * threads + offset + 1;
+            // each thread owns a block of seqs: out-of-order arrival stays within the gap-range bound
+            // however the threads are scheduled (interleaved seqs would make that depend on the machine's load)
+            long seq = (long) offset * perThread + i + 1;
             if (writeSamples(AGENT, seq, Sample.of("cpu.load", Map.of("t", "" + offset), seq, base + seq)) == Admission.ACCEPTED) {
               count++;
             }
