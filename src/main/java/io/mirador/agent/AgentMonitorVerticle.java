@@ -3,18 +3,28 @@ package io.mirador.agent;
 import io.mirador.Addresses;
 import io.mirador.agent.collect.Collector;
 import io.mirador.agent.collect.CollectorContext;
+import io.mirador.agent.plugin.LoadedPlugin;
+import io.mirador.agent.plugin.PluginChanges;
+import io.mirador.agent.plugin.PluginConfig;
+import io.mirador.agent.plugin.PluginDirectory;
 import io.mirador.config.Settings;
+import io.mirador.metrics.Meters;
 import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
 import io.mirador.model.MetricsBatch;
 import io.mirador.model.Sample;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import oshi.SystemInfo;
@@ -22,7 +32,8 @@ import oshi.SystemInfo;
 /**
  * Runs the agent's collectors, each on its own interval, and hands their samples to the agent's channel
  * as {@code metrics} events. Probes run on a small worker pool, never on the event loop, and a collector
- * never overlaps itself: the next run is scheduled when the previous one ends.
+ * never overlaps itself: the next run is scheduled when the previous one ends. Built-in collectors are found
+ * once at start; plugin jars in the plugin folder are picked up, replaced and removed while the agent runs.
  */
 public final class AgentMonitorVerticle extends VerticleBase {
 
@@ -30,70 +41,150 @@ public final class AgentMonitorVerticle extends VerticleBase {
 
   private static final long PRIMING_DELAY_MS = 1_000;
 
-  private final List<Long> timers = new ArrayList<>();
+  private final Map<LoadedPlugin, List<Scheduled>> pluginCollectors = new HashMap<>();
+  private final List<Scheduled> builtIns = new ArrayList<>();
   private WorkerExecutor probes;
-  private String agentId;
-  private volatile boolean stopped;
+  private AgentConfig agent;
+  private SystemInfo systemInfo;
+  private PluginDirectory plugins;
+  private long scanTimer = -1;
+  private boolean stopped;
+  private volatile int running;
 
   @Override
   public Future<?> start() {
-    AgentConfig agent = AgentConfig.of(config());
-    agentId = agent.id();
-    probes = vertx.createSharedWorkerExecutor("mirador-probes-" + agentId, 2);
-    return probes.executeBlocking(() -> loadCollectors(agent)).onSuccess(collectors -> {
-      for (Scheduled scheduled : collectors) {
-        // a short deterministic splay from the name, so collectors of one agent do not all fire together
-        long firstDelay = 50 + Math.floorMod(scheduled.collector.name().hashCode(), 500);
-        schedule(scheduled, firstDelay);
-      }
-      LOG.info("agent {} collects {}", agentId, collectors.stream().map(s -> s.collector.name() + "/" + s.intervalMs / 1000 + "s").toList());
+    agent = AgentConfig.of(config());
+    probes = vertx.createSharedWorkerExecutor("mirador-probes-" + agent.id(), 2);
+    return probes.executeBlocking(this::loadBuiltIns).compose(found -> {
+      builtIns.addAll(found);
+      builtIns.forEach(this::scheduleFirst);
+      countRunning();
+      Meters.of(vertx).gauge("mirador_agent_collectors", "Collectors scheduled on an agent, built-in and plugins",
+          Map.of("agent", agent.id()), () -> running);
+      LOG.info("agent {} collects {}", agent.id(), builtIns.stream().map(Scheduled::describe).toList());
+      Set<String> builtInNames = new LinkedHashSet<>();
+      ServiceLoader.load(Collector.class, getClass().getClassLoader()).forEach(c -> builtInNames.add(c.name()));
+      PluginConfig pluginConfig = PluginConfig.of(agent.section());
+      return probes.executeBlocking(() -> PluginDirectory.open(pluginConfig, builtInNames, getClass().getClassLoader()))
+          .onSuccess(directory -> {
+            plugins = directory;
+            scanPlugins(pluginConfig.scanSeconds() * 1000L);
+          });
     });
   }
 
   @Override
   public Future<?> stop() {
     stopped = true;
-    timers.forEach(vertx::cancelTimer);
-    return probes.close();
+    vertx.cancelTimer(scanTimer);
+    List<Future<Void>> halted = new ArrayList<>();
+    builtIns.forEach(s -> halted.add(s.halt()));
+    pluginCollectors.values().forEach(list -> list.forEach(s -> halted.add(s.halt())));
+    return Future.join(halted)
+        .transform(done -> plugins == null ? Future.succeededFuture() : probes.executeBlocking(() -> {
+          plugins.close();
+          return null;
+        }))
+        .transform(done -> probes.close());
   }
 
-  private List<Scheduled> loadCollectors(AgentConfig agent) {
-    SystemInfo systemInfo = new SystemInfo();
+  private List<Scheduled> loadBuiltIns() {
+    systemInfo = new SystemInfo();
     List<Scheduled> scheduled = new ArrayList<>();
     for (Collector collector : ServiceLoader.load(Collector.class, getClass().getClassLoader())) {
-      JsonObject section = agent.collector(collector.name());
-      if (!section.getBoolean("enabled", true)) {
-        continue;
-      }
-      int interval = Settings.positiveInt(section, "intervalSeconds", collector.defaultIntervalSeconds());
-      try {
-        collector.init(new CollectorContext(systemInfo, section));
-        scheduled.add(new Scheduled(collector, interval * 1000L));
-      } catch (Exception e) {
-        LOG.warn("collector {} disabled: it failed to start: {}", collector.name(), e.toString());
+      Scheduled ready = prepare(collector);
+      if (ready != null) {
+        scheduled.add(ready);
       }
     }
     return scheduled;
   }
 
-  private void schedule(Scheduled scheduled, long delayMs) {
+  /** Reads the collector's config and runs its init; null when it is disabled or failed to start. Blocking. */
+  private Scheduled prepare(Collector collector) {
+    JsonObject section = agent.collector(collector.name());
+    if (!section.getBoolean("enabled", true)) {
+      return null;
+    }
+    int interval = Settings.positiveInt(section, "intervalSeconds", collector.defaultIntervalSeconds());
+    try {
+      collector.init(new CollectorContext(systemInfo, section));
+      return new Scheduled(collector, interval * 1000L);
+    } catch (Exception e) {
+      LOG.warn("collector {} disabled: it failed to start: {}", collector.name(), e.toString());
+      return null;
+    }
+  }
+
+  private void scanPlugins(long periodMs) {
     if (stopped) {
       return;
     }
-    timers.add(vertx.setTimer(delayMs, id -> {
-      timers.remove(id);
-      run(scheduled);
-    }));
+    probes.executeBlocking(plugins::scan, false)
+        .compose(this::apply)
+        .onFailure(e -> LOG.warn("plugin scan failed: {}", e.toString()))
+        .onComplete(done -> {
+          if (!stopped) {
+            scanTimer = vertx.setTimer(periodMs, id -> scanPlugins(periodMs));
+          }
+        });
+  }
+
+  /** Stops and unloads what went away, then starts what came: a replaced jar never runs twice at once. */
+  private Future<Void> apply(PluginChanges changes) {
+    List<Future<Void>> unloaded = new ArrayList<>();
+    for (LoadedPlugin gone : changes.removed()) {
+      List<Scheduled> stopping = pluginCollectors.remove(gone);
+      List<Future<Void>> halted = stopping == null ? List.of() : stopping.stream().map(Scheduled::halt).toList();
+      unloaded.add(Future.join(halted).transform(done -> probes.executeBlocking(() -> {
+        gone.close();
+        return null;
+      })));
+      LOG.info("plugin {} {} unloaded", gone.name(), gone.version());
+    }
+    countRunning();
+    return Future.join(unloaded).transform(done -> {
+      List<Future<Void>> started = new ArrayList<>();
+      for (LoadedPlugin added : changes.added()) {
+        started.add(probes.executeBlocking(() -> added.collectors().stream().map(this::prepare).filter(s -> s != null).toList())
+            .map(ready -> {
+              pluginCollectors.put(added, ready);
+              ready.forEach(this::scheduleFirst);
+              countRunning();
+              LOG.info("plugin {} {} loaded: {}", added.name(), added.version(), ready.stream().map(Scheduled::describe).toList());
+              return null;
+            }));
+      }
+      return Future.join(started).mapEmpty();
+    });
+  }
+
+  private void countRunning() {
+    running = builtIns.size() + pluginCollectors.values().stream().mapToInt(List::size).sum();
+  }
+
+  private void scheduleFirst(Scheduled scheduled) {
+    // a short deterministic splay from the name, so collectors of one agent do not all fire together
+    schedule(scheduled, 50 + Math.floorMod(scheduled.collector.name().hashCode(), 500));
+  }
+
+  private void schedule(Scheduled scheduled, long delayMs) {
+    if (stopped || scheduled.halted) {
+      return;
+    }
+    scheduled.timer = vertx.setTimer(delayMs, id -> run(scheduled));
   }
 
   private void run(Scheduled scheduled) {
     long startedAt = System.currentTimeMillis();
+    Promise<Void> finished = Promise.promise();
+    scheduled.inFlight = finished.future();
     probes.executeBlocking(() -> scheduled.collector.collect(startedAt), false)
-        .onSuccess(this::emit)
+        .onSuccess(samples -> emit(scheduled, samples))
         .onFailure(e -> LOG.warn("collector {} failed: {}", scheduled.collector.name(), e.toString()))
         .onComplete(done -> {
-          long elapsed = System.currentTimeMillis() - startedAt;
-          long next = scheduled.intervalMs - elapsed;
+          finished.complete();
+          long next = scheduled.intervalMs - (System.currentTimeMillis() - startedAt);
           if (!scheduled.primed) {
             scheduled.primed = true;
             if (done.succeeded() && done.result().isEmpty()) {
@@ -105,23 +196,41 @@ public final class AgentMonitorVerticle extends VerticleBase {
         });
   }
 
-  private void emit(List<Sample> samples) {
+  private void emit(Scheduled scheduled, List<Sample> samples) {
+    if (scheduled.halted) {
+      return; // its plugin is being unloaded: what it said last is not sent
+    }
     for (int from = 0; from < samples.size(); from += MetricsBatch.MAX_SAMPLES) {
       List<Sample> part = List.copyOf(samples.subList(from, Math.min(samples.size(), from + MetricsBatch.MAX_SAMPLES)));
       // seq 0: the channel numbers events as it takes them
-      Envelope event = new Envelope(Envelope.VERSION, EventType.METRICS, agentId, 0, System.currentTimeMillis(), new MetricsBatch(part));
-      vertx.eventBus().send(Addresses.agentOutbox(agentId), event);
+      Envelope event = new Envelope(Envelope.VERSION, EventType.METRICS, agent.id(), 0, System.currentTimeMillis(), new MetricsBatch(part));
+      vertx.eventBus().send(Addresses.agentOutbox(agent.id()), event);
     }
   }
 
-  private static final class Scheduled {
+  /** One collector on its schedule; everything here is touched on the verticle's event loop only. */
+  private final class Scheduled {
     final Collector collector;
     final long intervalMs;
     boolean primed;
+    boolean halted;
+    long timer = -1;
+    Future<Void> inFlight = Future.succeededFuture();
 
     Scheduled(Collector collector, long intervalMs) {
       this.collector = collector;
       this.intervalMs = intervalMs;
+    }
+
+    /** Stops scheduling; completes once a run in progress has ended. */
+    Future<Void> halt() {
+      halted = true;
+      vertx.cancelTimer(timer);
+      return inFlight;
+    }
+
+    String describe() {
+      return collector.name() + "/" + intervalMs / 1000 + "s";
     }
   }
 }

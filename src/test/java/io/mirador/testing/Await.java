@@ -54,6 +54,11 @@ public final class Await {
     return until(vertx, what, timeout, Duration.ofMillis(200), probe);
   }
 
+  /** Like {@link #until}, for a blocking condition: it is evaluated on a worker thread, never on an event loop. */
+  public static void untilTrue(Vertx vertx, String what, Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
+    until(vertx, what, timeout, () -> vertx.executeBlocking(() -> condition.call() ? Optional.of(true) : Optional.<Boolean>empty(), false));
+  }
+
   private static <T> void poll(Vertx vertx, Promise<T> found, long deadline, long everyMs, Supplier<Future<Optional<T>>> probe) {
     Future<Optional<T>> attempt;
     try {
