@@ -44,6 +44,11 @@ final class LuaScript {
     }
   }
 
+  /** A script given as text (benchmarks compare layouts with it). */
+  static LuaScript of(String name, String source) {
+    return new LuaScript(name, source);
+  }
+
   String name() {
     return name;
   }

@@ -1,11 +1,16 @@
 package io.mirador.store.redis;
 
 /**
- * Every key the Redis store touches, in one place (docs/REDIS.md describes them). The write script receives the
- * keys it writes from here; only the removal script builds point keys itself, from {@link #pointsOf} and the
- * series fields, in the same shape as {@link #points}.
+ * Every key the Redis store touches, in one place (docs/REDIS.md describes them). Scripts never build keys: they
+ * are handed every key they touch, as Redis asks.
  */
 final class RedisKeys {
+
+  /**
+   * The field of every latest hash that is no series (series fields start with a metric name): its long value keeps
+   * the hash in Redis's hashtable encoding, whose lookups do not scan (see write.lua).
+   */
+  static final String ENCODING_MARK = "#";
 
   private final String prefix;
 
@@ -32,7 +37,7 @@ final class RedisKeys {
     return prefix + "seq:" + agentId;
   }
 
-  /** Hash: series field → "ts value" of its newest point; also the agent's series index. */
+  /** Hash: series field → "id ts value": the series' short id and its newest point; also the agent's series index. */
   String latest(String agentId) {
     return prefix + "latest:" + agentId;
   }
@@ -42,13 +47,8 @@ final class RedisKeys {
     return prefix + "results:" + agentId;
   }
 
-  /** The common start of one agent's point keys. */
-  String pointsOf(String agentId) {
-    return prefix + "pts:" + agentId + ":";
-  }
-
-  /** String: the points of one series in one time bucket, appended as they come. */
-  String points(String agentId, long bucket, String seriesField) {
-    return pointsOf(agentId) + bucket + ":" + seriesField;
+  /** String: the points of all series of one agent in one time bucket, appended batch by batch. */
+  String points(String agentId, long bucket) {
+    return prefix + "pts:" + agentId + ":" + bucket;
   }
 }

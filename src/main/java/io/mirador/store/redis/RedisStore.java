@@ -17,6 +17,7 @@ import io.mirador.store.WriteBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -48,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * bounds are in docs/REDIS.md.
  *
  * <p>A {@link #write} is one {@code EVALSHA} of {@code write.lua}: the seq admission and every write of the batch
- * happen inside Redis in one atomic step and one round trip. Points go to time buckets, one string per series per
- * {@code bucketSeconds}, appended to and expired as a whole, so trimming the hot window costs nothing per write.
+ * happen inside Redis in one atomic step and one round trip. Points go to time buckets, one string per agent per
+ * {@code bucketSeconds} that each batch appends its points to (built here, compact) and that expires as a whole:
+ * a batch costs Redis one HSET of latest values and one APPEND whatever its size, and trimming the hot window costs
+ * nothing per write.
  *
  * <p>Calls use the Vert.x Redis client's connection pool, which opens connections on demand: nothing is connected
  * when the store is made (that is why {@link io.mirador.store.Stores} can make it synchronously), the first call
@@ -175,10 +178,12 @@ public final class RedisStore implements Store {
   @Override
   public Future<Boolean> removeAgent(String agentId) {
     long now = clock.getAsLong();
-    List<String> args = List.of(agentId, keys.pointsOf(agentId),
-        Long.toString(Math.floorDiv(now - config.retentionMs(), config.bucketMs())),
-        Long.toString(Math.floorDiv(now + config.retentionMs(), config.bucketMs())));
-    return call("removeAgent", () -> REMOVE.run(redis, agentKeys(agentId), args)).map(known -> known.toInteger() == 1);
+    List<String> doomed = new ArrayList<>(agentKeys(agentId));
+    long last = Math.floorDiv(now + config.retentionMs(), config.bucketMs());
+    for (long bucket = Math.floorDiv(now - config.retentionMs(), config.bucketMs()); bucket <= last; bucket++) {
+      doomed.add(keys.points(agentId, bucket));
+    }
+    return call("removeAgent", () -> REMOVE.run(redis, doomed, List.of(agentId))).map(known -> known.toInteger() == 1);
   }
 
   @Override
@@ -193,14 +198,14 @@ public final class RedisStore implements Store {
     return call("latest", () -> api.hgetall(keys.latest(agentId))).map(hash -> {
       List<LatestValue> latest = new ArrayList<>();
       boolean expired = false;
-      for (Map.Entry<String, String> entry : pairs(hash).entrySet()) {
-        long ts = latestTs(entry.getValue());
-        if (ts < cutoff) {
+      for (Map.Entry<String, String> entry : series(hash).entrySet()) {
+        Latest newest = Latest.parse(entry.getValue());
+        if (newest.ts < cutoff) {
           expired = true;
           continue;
         }
         SeriesCodec.Series series = SeriesCodec.parse(entry.getKey());
-        latest.add(new LatestValue(series.metric(), series.tags(), latestValue(entry.getValue()), ts));
+        latest.add(new LatestValue(series.metric(), series.tags(), newest.value, newest.ts));
       }
       if (expired) {
         forgetExpiredSeries(agentId, cutoff);
@@ -210,7 +215,10 @@ public final class RedisStore implements Store {
     });
   }
 
-  /** Matching series with no point in [from, to] are left out of the result. Two round trips: index, then points. */
+  /**
+   * Matching series with no point in [from, to] are left out of the result. Two round trips: the index, then the
+   * agent's buckets over the range, read whole and filtered here by series id.
+   */
   @Override
   public Future<List<SeriesData>> series(SeriesQuery query) {
     if (query.agent() == null) {
@@ -219,44 +227,47 @@ public final class RedisStore implements Store {
     long cutoff = clock.getAsLong() - config.retentionMs();
     long from = Math.max(query.from(), cutoff);
     return call("series", () -> api.hgetall(keys.latest(query.agent())).compose(hash -> {
-      List<SeriesCodec.Series> matching = new ArrayList<>();
-      List<String> bucketKeys = new ArrayList<>();
-      List<long[]> bucketRanges = new ArrayList<>();
-      for (Map.Entry<String, String> entry : pairs(hash).entrySet()) {
-        long newest = latestTs(entry.getValue());
-        if (newest < from || query.to() < from) {
+      Map<String, Found> wanted = new HashMap<>();
+      long newestOfAll = Long.MIN_VALUE;
+      for (Map.Entry<String, String> entry : series(hash).entrySet()) {
+        Latest newest = Latest.parse(entry.getValue());
+        if (newest.ts < from || query.to() < from) {
           continue; // every point of a series is at or before its newest one
         }
         SeriesCodec.Series series = SeriesCodec.parse(entry.getKey());
-        if (!query.matchesMetric(series.metric()) || (query.tags() != null && !query.matchesTags(series.tags()))) {
-          continue;
-        }
-        long firstBucket = Math.floorDiv(from, config.bucketMs());
-        long lastBucket = Math.floorDiv(Math.min(query.to(), newest), config.bucketMs());
-        matching.add(series);
-        bucketRanges.add(new long[] {firstBucket, lastBucket});
-        for (long bucket = firstBucket; bucket <= lastBucket; bucket++) {
-          bucketKeys.add(keys.points(query.agent(), bucket, entry.getKey()));
+        if (query.matchesMetric(series.metric()) && (query.tags() == null || query.matchesTags(series.tags()))) {
+          Found clash = wanted.put(SeriesCodec.id(entry.getKey()), new Found(series));
+          if (clash != null) {
+            LOG.warn("series {} and {} of agent {} share a point id: their points are mixed", clash.series, series, query.agent());
+          }
+          newestOfAll = Math.max(newestOfAll, newest.ts);
         }
       }
-      if (matching.isEmpty()) {
+      if (wanted.isEmpty()) {
         return Future.succeededFuture(List.of());
       }
+      long firstBucket = Math.floorDiv(from, config.bucketMs());
+      long lastBucket = Math.floorDiv(Math.min(query.to(), newestOfAll), config.bucketMs());
+      List<String> bucketKeys = new ArrayList<>();
+      for (long bucket = firstBucket; bucket <= lastBucket; bucket++) {
+        bucketKeys.add(keys.points(query.agent(), bucket));
+      }
       return api.mget(bucketKeys).map(payloads -> {
-        List<SeriesData> result = new ArrayList<>();
-        int at = 0;
-        for (int s = 0; s < matching.size(); s++) {
-          TreeMap<Long, Double> points = new TreeMap<>();
-          for (long bucket = bucketRanges.get(s)[0]; bucket <= bucketRanges.get(s)[1]; bucket++) {
-            Response payload = payloads.get(at++);
-            if (payload != null) {
-              // appended in arrival order: a later point with the same timestamp replaces the earlier one
-              SeriesCodec.forEachPoint(payload.toString(), bucket * config.bucketMs(), points::put);
-            }
+        for (int i = 0; i < payloads.size(); i++) {
+          Response payload = payloads.get(i);
+          if (payload != null) {
+            // read in append order: a later point with the same timestamp replaces the earlier one
+            SeriesCodec.forEachPoint(payload.toString(), (firstBucket + i) * config.bucketMs(), id -> {
+              Found found = wanted.get(id);
+              return found == null ? null : found.points::put;
+            });
           }
-          List<SeriesData.Point> selected = select(points.subMap(from, true, query.to(), true), query.step());
+        }
+        List<SeriesData> result = new ArrayList<>();
+        for (Found found : wanted.values()) {
+          List<SeriesData.Point> selected = select(found.points.subMap(from, true, query.to(), true), query.step());
           if (!selected.isEmpty()) {
-            result.add(new SeriesData(matching.get(s).metric(), matching.get(s).tags(), selected));
+            result.add(new SeriesData(found.series.metric(), found.series.tags(), selected));
           }
         }
         result.sort(SERIES_ORDER);
@@ -374,13 +385,9 @@ public final class RedisStore implements Store {
     });
   }
 
-  /** Anything but an error reply from Redis itself or a full wait queue means Redis could not be reached in time. */
+  /** Anything but an error reply from Redis itself or a full pool wait queue means Redis could not be reached in time. */
   private static boolean isConnectionTrouble(Throwable cause) {
-    if (cause instanceof Response) {
-      return false;
-    }
-    String message = cause.getMessage();
-    return message == null || !message.contains("wait queue");
+    return !(cause instanceof Response) && !(cause instanceof ConnectionPoolTooBusyException);
   }
 
   private Optional<AgentRecord> toRecord(String agentId, Response hash) {
@@ -421,6 +428,13 @@ public final class RedisStore implements Store {
     return map;
   }
 
+  /** The series of a latest hash: every field but the {@link RedisKeys#ENCODING_MARK}. */
+  private static Map<String, String> series(Response latestHash) {
+    Map<String, String> series = pairs(latestHash);
+    series.remove(RedisKeys.ENCODING_MARK);
+    return series;
+  }
+
   private static long number(Map<String, String> fields, String name) {
     String value = fields.get(name);
     return value == null || value.isEmpty() ? 0 : Long.parseLong(value);
@@ -430,12 +444,23 @@ public final class RedisStore implements Store {
     return value == null || value.isEmpty() ? null : value;
   }
 
-  private static long latestTs(String latest) {
-    return Long.parseLong(latest, 0, latest.indexOf(' '), 10);
+  /** A latest entry, {@code "ts value"}. */
+  private record Latest(long ts, double value) {
+
+    static Latest parse(String entry) {
+      int space = entry.indexOf(' ');
+      return new Latest(Long.parseLong(entry, 0, space, 10), Double.parseDouble(entry.substring(space + 1)));
+    }
   }
 
-  private static double latestValue(String latest) {
-    return Double.parseDouble(latest.substring(latest.indexOf(' ') + 1));
+  /** A series a query wants, and its points as they are read. */
+  private static final class Found {
+    final SeriesCodec.Series series;
+    final TreeMap<Long, Double> points = new TreeMap<>();
+
+    Found(SeriesCodec.Series series) {
+      this.series = series;
+    }
   }
 
   private static List<SeriesData.Point> select(Map<Long, Double> points, long step) {
@@ -490,7 +515,8 @@ public final class RedisStore implements Store {
       addInfo(agentId, batch.agentInfo());
       addResults(batch.checkResults());
 
-      Map<String, SeriesWrite> series = new LinkedHashMap<>();
+      Map<String, Newest> series = new LinkedHashMap<>();
+      Map<Long, BucketWrite> buckets = new LinkedHashMap<>(4);
       for (Sample sample : batch.samples()) {
         if (sample.ts() < cutoff) {
           expired++;
@@ -501,22 +527,32 @@ public final class RedisStore implements Store {
           continue;
         }
         samples++;
-        series.computeIfAbsent(SeriesCodec.field(sample.name(), sample.tags()), field -> new SeriesWrite()).add(sample);
+        String field = SeriesCodec.field(sample.name(), sample.tags());
+        Newest newest = series.get(field);
+        if (newest == null) {
+          newest = new Newest(SeriesCodec.id(field));
+          series.put(field, newest);
+        }
+        if (sample.ts() >= newest.ts) {
+          newest.ts = sample.ts();
+          newest.value = sample.value();
+        }
+        long bucket = Math.floorDiv(sample.ts(), config.bucketMs());
+        buckets.computeIfAbsent(bucket, b -> new BucketWrite()).add(sample.ts() - bucket * config.bucketMs(), newest.id, sample.value());
       }
       args.add(Integer.toString(series.size()));
-      series.forEach((field, write) -> {
+      series.forEach((field, newest) -> {
         args.add(field);
-        args.add(Long.toString(write.latestTs));
-        args.add(write.latestTs + " " + SeriesCodec.value(write.latestValue));
-        args.add(Integer.toString(write.buckets.size()));
-        for (BucketWrite bucket : write.buckets) {
-          keys.add(RedisStore.this.keys.points(agentId, bucket.bucket, field));
-          // a bucket's points live a retention past the bucket's end; a bucket in the future no longer than that
-          long end = (bucket.bucket + 1) * config.bucketMs();
-          args.add(Long.toString(Math.min(end, now + config.bucketMs()) + config.retentionMs()));
-          args.add(bucket.payload.toString());
-          args.add(Integer.toString(bucket.points));
-        }
+        args.add(newest.ts + " " + SeriesCodec.value(newest.value));
+      });
+      series.forEach((field, newest) -> args.add(newest.id));
+      args.add(Integer.toString(buckets.size()));
+      buckets.forEach((bucket, write) -> {
+        keys.add(RedisStore.this.keys.points(agentId, bucket));
+        // a bucket lives a retention past its end; one in the future no longer than that past the current one
+        long end = (bucket + 1) * config.bucketMs();
+        args.add(Long.toString(Math.min(end, now + config.bucketMs()) + config.retentionMs()));
+        args.add(write.payload());
       });
     }
 
@@ -551,41 +587,30 @@ public final class RedisStore implements Store {
     }
   }
 
-  /** The points of one series in one batch, per bucket, and its newest point. */
-  private final class SeriesWrite {
-    final List<BucketWrite> buckets = new ArrayList<>(1);
-    long latestTs = Long.MIN_VALUE;
-    double latestValue;
+  /** The newest point of one series in one batch, and the series' id in point buckets. */
+  private static final class Newest {
+    final String id;
+    long ts = Long.MIN_VALUE;
+    double value;
 
-    void add(Sample sample) {
-      if (sample.ts() >= latestTs) {
-        latestTs = sample.ts();
-        latestValue = sample.value();
-      }
-      long bucket = Math.floorDiv(sample.ts(), config.bucketMs());
-      BucketWrite into = null;
-      for (BucketWrite candidate : buckets) {
-        if (candidate.bucket == bucket) {
-          into = candidate;
-          break;
-        }
-      }
-      if (into == null) {
-        into = new BucketWrite(bucket);
-        buckets.add(into);
-      }
-      SeriesCodec.appendPoint(into.payload, sample.ts() - bucket * config.bucketMs(), sample.value());
-      into.points++;
+    Newest(String id) {
+      this.id = id;
     }
   }
 
+  /** What one batch appends to one bucket: a group of {@code id,value;} entries per timestamp. */
   private static final class BucketWrite {
-    final long bucket;
-    final StringBuilder payload = new StringBuilder(16);
-    int points;
+    /** Offset in the bucket → entries; a batch has one timestamp as a rule. */
+    final Map<Long, StringBuilder> groups = new LinkedHashMap<>(2);
 
-    BucketWrite(long bucket) {
-      this.bucket = bucket;
+    void add(long offset, String id, double value) {
+      SeriesCodec.appendEntry(groups.computeIfAbsent(offset, o -> new StringBuilder(1024)), id, value);
+    }
+
+    String payload() {
+      StringBuilder payload = new StringBuilder(groups.size() == 1 ? groups.values().iterator().next().length() + 10 : 1024);
+      groups.forEach((offset, entries) -> payload.append(offset).append(':').append(entries).append('|'));
+      return payload.toString();
     }
   }
 }

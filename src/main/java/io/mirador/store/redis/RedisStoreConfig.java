@@ -8,9 +8,9 @@ import java.net.URI;
  * behaves when Redis is slow or away. Every key has a default; see conf/mirador.yaml and docs/REDIS.md.
  *
  * @param retentionMs       how long points stay in the hot window
- * @param bucketMs          width of one point bucket (one string key per series per bucket)
+ * @param bucketMs          width of one point bucket (one string key per agent per bucket)
  * @param maxSeriesPerAgent series per agent; samples of a new series past it are refused and counted
- * @param maxBucketBytes    bytes of one series' points in one bucket; past it the newest points are dropped and counted
+ * @param maxBucketBytes    bytes of one agent's points in one bucket; past it the newest points are dropped and counted
  * @param maxGapRanges      ranges of missing seqs tracked per agent; past it the oldest range is forgotten and counted
  * @param poolSize          connections in the pool
  * @param maxPoolWaiting    calls that may wait for a pooled connection; past it a call fails at once
@@ -62,7 +62,7 @@ public record RedisStoreConfig(
         number(section, "retentionSeconds", 3600, 1, Long.MAX_VALUE / 4000) * 1000,
         number(section, "bucketSeconds", 600, 1, Long.MAX_VALUE / 4000) * 1000,
         (int) number(section, "maxSeriesPerAgent", 10_000, 1, Integer.MAX_VALUE),
-        (int) number(section, "maxBucketBytes", 64 * 1024, 64, 512L * 1024 * 1024),
+        (int) number(section, "maxBucketBytes", 16 * 1024 * 1024, 64, 512L * 1024 * 1024),
         (int) number(section, "maxGapRanges", 10_000, 1, Integer.MAX_VALUE),
         (int) number(section, "poolSize", 8, 1, 1024),
         (int) number(section, "maxPoolWaiting", 4096, 0, Integer.MAX_VALUE),

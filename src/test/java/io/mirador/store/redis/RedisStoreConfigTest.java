@@ -13,7 +13,7 @@ class RedisStoreConfigTest {
   @Test
   void everyKeyHasADefault() {
     RedisStoreConfig config = RedisStoreConfig.from(null);
-    assertEquals(new RedisStoreConfig("redis://127.0.0.1:6379", "mirador:", 3_600_000, 600_000, 10_000, 65_536, 10_000,
+    assertEquals(new RedisStoreConfig("redis://127.0.0.1:6379", "mirador:", 3_600_000, 600_000, 10_000, 16 * 1024 * 1024, 10_000,
         8, 4096, 2000, 5000, 100, 5000), config);
     assertEquals(config, RedisStoreConfig.from(new JsonObject()));
   }
