@@ -129,7 +129,13 @@ public final class RedisStore implements Store {
     if (seq <= 0 || seq > MAX_SEQ) {
       return Future.failedFuture(new IllegalArgumentException("seq must be between 1 and 2^53, got " + seq));
     }
-    WriteCall call = new WriteCall(agentId, seq, batch, clock.getAsLong());
+    WriteCall call;
+    try {
+      call = new WriteCall(agentId, seq, batch, clock.getAsLong());
+    } catch (RuntimeException e) {
+      failures.increment();
+      return Future.failedFuture(e);
+    }
     return call("write", () -> WRITE.run(redis, call.keys, call.args))
         .map(reply -> {
           writes.increment();

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirador.config.ConfigLoader;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RedisStoreConfigTest {
@@ -16,6 +20,19 @@ class RedisStoreConfigTest {
     assertEquals(new RedisStoreConfig("redis://127.0.0.1:6379", "mirador:", 3_600_000, 600_000, 10_000, 16 * 1024 * 1024, 10_000,
         8, 4096, 2000, 5000, 100, 5000), config);
     assertEquals(config, RedisStoreConfig.from(new JsonObject()));
+  }
+
+  @Test
+  void theDocumentedDefaultsAreTheDefaults() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject config = ConfigLoader.load(vertx, null, Map.of(), new JsonObject())
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertEquals(RedisStoreConfig.from(null), RedisStoreConfig.from(config.getJsonObject("store").getJsonObject("redis")),
+          "conf/mirador.yaml and RedisStoreConfig say the same");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
