@@ -1,6 +1,7 @@
 package io.mirador.store;
 
 import io.mirador.store.memory.MemoryStore;
+import io.mirador.store.redis.RedisStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
@@ -27,7 +28,8 @@ public final class Stores {
   private static Store open(Vertx vertx, String type, JsonObject storeConfig) {
     return switch (type) {
       case "memory" -> new MemoryStore(MemoryStore.Limits.from(storeConfig.getJsonObject("memory", new JsonObject())));
-      default -> throw new IllegalArgumentException("unknown store.type '" + type + "' (known: memory)");
+      case "redis" -> new RedisStore(vertx, storeConfig.getJsonObject("redis"));
+      default -> throw new IllegalArgumentException("unknown store.type '" + type + "' (known: memory, redis)");
     };
   }
 

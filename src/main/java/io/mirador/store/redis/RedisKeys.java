@@ -1,0 +1,54 @@
+package io.mirador.store.redis;
+
+/**
+ * Every key the Redis store touches, in one place (docs/REDIS.md describes them). Scripts never build keys: they
+ * are handed every key they touch, as Redis asks.
+ */
+final class RedisKeys {
+
+  /**
+   * The field of every latest hash that is no series (series fields start with a metric name): its long value keeps
+   * the hash in Redis's hashtable encoding, whose lookups do not scan (see write.lua).
+   */
+  static final String ENCODING_MARK = "#";
+
+  private final String prefix;
+
+  RedisKeys(String prefix) {
+    this.prefix = prefix;
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  /** Zset: agent id → last seen (epoch ms). */
+  String agents() {
+    return prefix + "agents";
+  }
+
+  /** Hash: the registry entry and the ingest counters of one agent. */
+  String agent(String agentId) {
+    return prefix + "agent:" + agentId;
+  }
+
+  /** Zset: the missing seq ranges of one agent, member = last seq of a range, score = its first. */
+  String seq(String agentId) {
+    return prefix + "seq:" + agentId;
+  }
+
+  /** Hash: series field → "id ts value": the series' short id and its newest point; also the agent's series index. */
+  String latest(String agentId) {
+    return prefix + "latest:" + agentId;
+  }
+
+  /** Hash: check name → "executed json" of its newest result. */
+  String results(String agentId) {
+    return prefix + "results:" + agentId;
+  }
+
+  /** String: the points of all series of one agent in one time bucket, appended batch by batch. */
+  String points(String agentId, long bucket) {
+    return prefix + "pts:" + agentId + ":" + bucket;
+  }
+}

@@ -1,0 +1,622 @@
+package io.mirador.store.redis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.mirador.model.AgentInfo;
+import io.mirador.model.CheckResult;
+import io.mirador.model.Sample;
+import io.mirador.model.Wire;
+import io.mirador.store.Admission;
+import io.mirador.store.AgentRecord;
+import io.mirador.store.AgentStatus;
+import io.mirador.store.IngestCounters;
+import io.mirador.store.LatestValue;
+import io.mirador.store.SeriesData;
+import io.mirador.store.SeriesQuery;
+import io.mirador.store.Store;
+import io.mirador.store.WriteBatch;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The production store: everything in Redis, so a hub restart or a failover loses nothing. Layout, costs and
+ * bounds are in docs/REDIS.md.
+ *
+ * <p>A {@link #write} is one {@code EVALSHA} of {@code write.lua}: the seq admission and every write of the batch
+ * happen inside Redis in one atomic step and one round trip. Points go to time buckets, one string per agent per
+ * {@code bucketSeconds} that each batch appends its points to (built here, compact) and that expires as a whole:
+ * a batch costs Redis one HSET of latest values and one APPEND whatever its size, and trimming the hot window costs
+ * nothing per write.
+ *
+ * <p>Calls use the Vert.x Redis client's connection pool, which opens connections on demand: nothing is connected
+ * when the store is made (that is why {@link io.mirador.store.Stores} can make it synchronously), the first call
+ * connects, and after Redis comes back the next call reconnects. While Redis is away calls fail fast — within
+ * {@code connectTimeoutMs} or {@code commandTimeoutMs}, and at once during a {@link ReconnectGate reconnect pause}
+ * — so the hub requeues instead of piling up. Safe to call from any thread or event loop.
+ */
+public final class RedisStore implements Store {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
+
+  /** Seqs and timestamps travel through Lua numbers (doubles), which are exact up to 2^53. */
+  static final long MAX_SEQ = 1L << 53;
+
+  private static final LuaScript WRITE = LuaScript.load("write");
+  private static final LuaScript REMOVE = LuaScript.load("remove");
+  private static final LuaScript STATUS = LuaScript.load("status");
+  private static final LuaScript PURGE = LuaScript.load("purge");
+
+  private static final Comparator<SeriesData> SERIES_ORDER =
+      Comparator.comparing(SeriesData::metric).thenComparing(s -> new TreeMap<>(s.tags()).toString());
+  private static final Comparator<LatestValue> LATEST_ORDER =
+      Comparator.comparing(LatestValue::metric).thenComparing(l -> new TreeMap<>(l.tags()).toString());
+
+  private final Vertx vertx;
+  private final RedisStoreConfig config;
+  private final RedisKeys keys;
+  private final LongSupplier clock;
+  private final Redis redis;
+  private final RedisAPI api;
+  private final ReconnectGate gate;
+
+  private final LongAdder writes = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+  private final LongAdder samples = new LongAdder();
+  private final LongAdder seriesRejected = new LongAdder();
+  private final LongAdder pointsExpired = new LongAdder();
+  private final LongAdder pointsFuture = new LongAdder();
+  private final LongAdder pointsDropped = new LongAdder();
+  private final LongAdder gapTrackingOverflow = new LongAdder();
+
+  /** Reads the {@code store.redis} section (null = all defaults). */
+  public RedisStore(Vertx vertx, JsonObject redisSection) {
+    this(vertx, RedisStoreConfig.from(redisSection), System::currentTimeMillis);
+  }
+
+  /** For tests: a clock they drive (it decides the hot window; Redis TTLs still run on Redis's own clock). */
+  RedisStore(Vertx vertx, RedisStoreConfig config, LongSupplier clock) {
+    this.vertx = vertx;
+    this.config = config;
+    this.keys = new RedisKeys(config.prefix());
+    this.clock = clock;
+    this.gate = new ReconnectGate(config.reconnectMinMs(), config.reconnectMaxMs(), System::currentTimeMillis);
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(config.url())
+        .setMaxPoolSize(config.poolSize())
+        .setMaxPoolWaiting(config.maxPoolWaiting())
+        .setPoolName("mirador-store-" + Integer.toHexString(System.identityHashCode(this)))
+        // RESP2 replies are plain arrays whatever the command: one way to decode them
+        .setPreferredProtocolVersion(ProtocolVersion.RESP2);
+    options.getNetClientOptions().setConnectTimeout(config.connectTimeoutMs()).setTcpNoDelay(true).setTcpKeepAlive(true);
+    this.redis = Redis.createClient(vertx, options);
+    this.api = RedisAPI.api(redis);
+    warmUp();
+  }
+
+  public RedisStoreConfig config() {
+    return config;
+  }
+
+  @Override
+  public Future<Admission> write(String agentId, long seq, WriteBatch batch) {
+    if (seq <= 0 || seq > MAX_SEQ) {
+      return Future.failedFuture(new IllegalArgumentException("seq must be between 1 and 2^53, got " + seq));
+    }
+    WriteCall call;
+    try {
+      call = new WriteCall(agentId, seq, batch, clock.getAsLong());
+    } catch (RuntimeException e) {
+      failures.increment();
+      return Future.failedFuture(e);
+    }
+    return call("write", () -> WRITE.run(redis, call.keys, call.args))
+        .map(reply -> {
+          writes.increment();
+          if (reply.get(0).toInteger() == 0) {
+            duplicates.increment();
+            return Admission.DUPLICATE;
+          }
+          samples.add(call.samples);
+          pointsExpired.add(call.expired);
+          pointsFuture.add(call.future);
+          seriesRejected.add(reply.get(1).toLong());
+          pointsDropped.add(reply.get(2).toLong());
+          gapTrackingOverflow.add(reply.get(3).toLong());
+          return Admission.ACCEPTED;
+        })
+        .onFailure(failure -> failures.increment());
+  }
+
+  @Override
+  public Future<List<AgentRecord>> agents() {
+    return call("agents", () -> api.zrange(List.of(keys.agents(), "0", "-1")).compose(ids -> {
+      if (ids.size() == 0) {
+        return Future.succeededFuture(List.of());
+      }
+      List<String> agentIds = new ArrayList<>(ids.size());
+      List<Request> reads = new ArrayList<>(ids.size());
+      for (Response id : ids) {
+        agentIds.add(id.toString());
+        reads.add(Request.cmd(Command.HGETALL).arg(keys.agent(id.toString())));
+      }
+      return redis.batch(reads).map(hashes -> {
+        List<AgentRecord> records = new ArrayList<>(hashes.size());
+        for (int i = 0; i < hashes.size(); i++) {
+          toRecord(agentIds.get(i), hashes.get(i)).ifPresent(records::add);
+        }
+        return records;
+      });
+    }));
+  }
+
+  @Override
+  public Future<Optional<AgentRecord>> agent(String agentId) {
+    return call("agent", () -> api.hgetall(keys.agent(agentId)).map(hash -> toRecord(agentId, hash)));
+  }
+
+  @Override
+  public Future<Boolean> removeAgent(String agentId) {
+    long now = clock.getAsLong();
+    List<String> doomed = new ArrayList<>(agentKeys(agentId));
+    long last = Math.floorDiv(now + config.retentionMs(), config.bucketMs());
+    for (long bucket = Math.floorDiv(now - config.retentionMs(), config.bucketMs()); bucket <= last; bucket++) {
+      doomed.add(keys.points(agentId, bucket));
+    }
+    return call("removeAgent", () -> REMOVE.run(redis, doomed, List.of(agentId))).map(known -> known.toInteger() == 1);
+  }
+
+  @Override
+  public Future<Void> setStatus(String agentId, AgentStatus status, long since) {
+    return call("setStatus", () -> STATUS.run(redis, List.of(keys.agent(agentId)), List.of(status.wireName(), Long.toString(since))))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<List<LatestValue>> latest(String agentId) {
+    long cutoff = clock.getAsLong() - config.retentionMs();
+    return call("latest", () -> api.hgetall(keys.latest(agentId))).map(hash -> {
+      List<LatestValue> latest = new ArrayList<>();
+      boolean expired = false;
+      for (Map.Entry<String, String> entry : series(hash).entrySet()) {
+        Latest newest = Latest.parse(entry.getValue());
+        if (newest.ts < cutoff) {
+          expired = true;
+          continue;
+        }
+        SeriesCodec.Series series = SeriesCodec.parse(entry.getKey());
+        latest.add(new LatestValue(series.metric(), series.tags(), newest.value, newest.ts));
+      }
+      if (expired) {
+        forgetExpiredSeries(agentId, cutoff);
+      }
+      latest.sort(LATEST_ORDER);
+      return latest;
+    });
+  }
+
+  /**
+   * Matching series with no point in [from, to] are left out of the result. Two round trips: the index, then the
+   * agent's buckets over the range, read whole and filtered here by series id.
+   */
+  @Override
+  public Future<List<SeriesData>> series(SeriesQuery query) {
+    if (query.agent() == null) {
+      return Future.succeededFuture(List.of());
+    }
+    long cutoff = clock.getAsLong() - config.retentionMs();
+    long from = Math.max(query.from(), cutoff);
+    return call("series", () -> api.hgetall(keys.latest(query.agent())).compose(hash -> {
+      Map<String, Found> wanted = new HashMap<>();
+      long newestOfAll = Long.MIN_VALUE;
+      for (Map.Entry<String, String> entry : series(hash).entrySet()) {
+        Latest newest = Latest.parse(entry.getValue());
+        if (newest.ts < from || query.to() < from) {
+          continue; // every point of a series is at or before its newest one
+        }
+        SeriesCodec.Series series = SeriesCodec.parse(entry.getKey());
+        if (query.matchesMetric(series.metric()) && (query.tags() == null || query.matchesTags(series.tags()))) {
+          Found clash = wanted.put(SeriesCodec.id(entry.getKey()), new Found(series));
+          if (clash != null) {
+            LOG.warn("series {} and {} of agent {} share a point id: their points are mixed", clash.series, series, query.agent());
+          }
+          newestOfAll = Math.max(newestOfAll, newest.ts);
+        }
+      }
+      if (wanted.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      long firstBucket = Math.floorDiv(from, config.bucketMs());
+      long lastBucket = Math.floorDiv(Math.min(query.to(), newestOfAll), config.bucketMs());
+      List<String> bucketKeys = new ArrayList<>();
+      for (long bucket = firstBucket; bucket <= lastBucket; bucket++) {
+        bucketKeys.add(keys.points(query.agent(), bucket));
+      }
+      return api.mget(bucketKeys).map(payloads -> {
+        for (int i = 0; i < payloads.size(); i++) {
+          Response payload = payloads.get(i);
+          if (payload != null) {
+            // read in append order: a later point with the same timestamp replaces the earlier one
+            SeriesCodec.forEachPoint(payload.toString(), (firstBucket + i) * config.bucketMs(), id -> {
+              Found found = wanted.get(id);
+              return found == null ? null : found.points::put;
+            });
+          }
+        }
+        List<SeriesData> result = new ArrayList<>();
+        for (Found found : wanted.values()) {
+          List<SeriesData.Point> selected = select(found.points.subMap(from, true, query.to(), true), query.step());
+          if (!selected.isEmpty()) {
+            result.add(new SeriesData(found.series.metric(), found.series.tags(), selected));
+          }
+        }
+        result.sort(SERIES_ORDER);
+        return result;
+      });
+    }));
+  }
+
+  /** The newest result of each check of one agent, by check name; empty for an unknown agent. Not on the port yet. */
+  public Future<Map<String, CheckResult>> latestCheckResults(String agentId) {
+    return call("latestCheckResults", () -> api.hgetall(keys.results(agentId))).map(hash -> {
+      Map<String, CheckResult> results = new TreeMap<>();
+      for (Map.Entry<String, String> entry : pairs(hash).entrySet()) {
+        String value = entry.getValue();
+        try {
+          results.put(entry.getKey(), Wire.MAPPER.readValue(value.substring(value.indexOf(' ') + 1), CheckResult.class));
+        } catch (JsonProcessingException e) {
+          LOG.warn("unreadable check result {} of agent {} in Redis: {}", entry.getKey(), agentId, e.getOriginalMessage());
+        }
+      }
+      return Collections.unmodifiableMap(results);
+    });
+  }
+
+  /** A real PING, whatever the reconnect pause says; its success ends the pause. */
+  @Override
+  public Future<Void> ping() {
+    return timed("ping", api.ping(List.of())).mapEmpty();
+  }
+
+  /** Local counters only: this is called synchronously (by /metrics) and never talks to Redis. */
+  @Override
+  public Map<String, Long> stats() {
+    Map<String, Long> stats = new LinkedHashMap<>();
+    stats.put("writes", writes.sum());
+    stats.put("duplicates", duplicates.sum());
+    stats.put("failures", failures.sum());
+    stats.put("samples", samples.sum());
+    stats.put("series_rejected", seriesRejected.sum());
+    stats.put("points_expired", pointsExpired.sum());
+    stats.put("points_future", pointsFuture.sum());
+    stats.put("points_dropped", pointsDropped.sum());
+    stats.put("gap_tracking_overflow", gapTrackingOverflow.sum());
+    stats.put("redis_up", gate.isOpen() ? 1L : 0L);
+    return stats;
+  }
+
+  @Override
+  public Future<Void> close() {
+    return redis.close();
+  }
+
+  /** Caches the scripts in Redis and says in the log whether Redis answers; nothing waits for it. */
+  private void warmUp() {
+    List<Future<Response>> loads = new ArrayList<>();
+    for (LuaScript script : List.of(WRITE, REMOVE, STATUS, PURGE)) {
+      loads.add(api.script(List.of("LOAD", script.source())));
+    }
+    timed("connect", Future.all(loads)).onComplete(loaded -> {
+      if (loaded.succeeded()) {
+        LOG.info("Redis store on {} (prefix '{}') is up", config.safeUrl(), config.prefix());
+      } else {
+        LOG.warn("Redis not reachable yet, store calls fail until it is: {}", loaded.cause().getMessage());
+      }
+    });
+  }
+
+  private void forgetExpiredSeries(String agentId, long cutoff) {
+    call("purge", () -> PURGE.run(redis, List.of(keys.latest(agentId)), List.of(Long.toString(cutoff))))
+        .onFailure(failure -> LOG.debug("purging expired series of {} failed: {}", agentId, failure.getMessage()));
+  }
+
+  private List<String> agentKeys(String agentId) {
+    return List.of(keys.agents(), keys.agent(agentId), keys.seq(agentId), keys.latest(agentId), keys.results(agentId));
+  }
+
+  /** Runs one call unless the reconnect pause is on; either way the outcome is bounded in time. */
+  private <T> Future<T> call(String what, Supplier<Future<T>> operation) {
+    String refusal = gate.refusal();
+    if (refusal != null) {
+      return Future.failedFuture(new RedisStoreException("Redis store " + what + " on " + config.safeUrl() + ": " + refusal));
+    }
+    Future<T> started;
+    try {
+      started = operation.get();
+    } catch (RuntimeException e) {
+      started = Future.failedFuture(e);
+    }
+    return timed(what, started);
+  }
+
+  private <T> Future<T> timed(String what, Future<T> operation) {
+    Promise<T> outcome = Promise.promise();
+    long timer = vertx.setTimer(config.commandTimeoutMs(), id -> outcome.tryFail(new RedisStoreException(
+        "no reply within " + config.commandTimeoutMs() + " ms (store.redis.commandTimeoutMs)")));
+    operation.onComplete(done -> {
+      vertx.cancelTimer(timer);
+      if (done.succeeded()) {
+        outcome.tryComplete(done.result());
+      } else {
+        outcome.tryFail(done.cause());
+      }
+    });
+    return outcome.future().transform(done -> {
+      if (done.succeeded()) {
+        gate.succeeded();
+        return Future.succeededFuture(done.result());
+      }
+      Throwable cause = done.cause();
+      String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      if (isConnectionTrouble(cause)) {
+        gate.failed(reason);
+      }
+      return Future.failedFuture(new RedisStoreException("Redis store " + what + " on " + config.safeUrl() + " failed: " + reason, cause));
+    });
+  }
+
+  /** Anything but an error reply from Redis itself or a full pool wait queue means Redis could not be reached in time. */
+  private static boolean isConnectionTrouble(Throwable cause) {
+    return !(cause instanceof Response) && !(cause instanceof ConnectionPoolTooBusyException);
+  }
+
+  private Optional<AgentRecord> toRecord(String agentId, Response hash) {
+    Map<String, String> fields = pairs(hash);
+    if (!fields.containsKey("registeredAt")) {
+      return Optional.empty();
+    }
+    IngestCounters ingest = new IngestCounters(number(fields, "received"), number(fields, "duplicates"),
+        number(fields, "gaps"), number(fields, "lastSeq"));
+    Map<String, Long> agentCounters = new LinkedHashMap<>();
+    new JsonObject(fields.getOrDefault("counters", "{}")).forEach(counter ->
+        agentCounters.put(counter.getKey(), ((Number) counter.getValue()).longValue()));
+    List<String> ips = new ArrayList<>();
+    new JsonArray(fields.getOrDefault("ips", "[]")).forEach(ip -> ips.add((String) ip));
+    return Optional.of(new AgentRecord(
+        agentId,
+        fields.getOrDefault("hostname", agentId),
+        Collections.unmodifiableList(ips),
+        emptyAsNull(fields.get("os")),
+        emptyAsNull(fields.get("version")),
+        "1".equals(fields.get("busy")),
+        number(fields, "startedAt"),
+        (int) number(fields, "interval"),
+        number(fields, "registeredAt"),
+        number(fields, "lastSeen"),
+        AgentStatus.valueOf(fields.getOrDefault("status", "up").toUpperCase(Locale.ROOT)),
+        number(fields, "statusSince"),
+        ingest,
+        Collections.unmodifiableMap(agentCounters)));
+  }
+
+  /** A RESP2 hash reply (flat field, value array) as a map. */
+  private static Map<String, String> pairs(Response hash) {
+    Map<String, String> map = new HashMap<>(hash.size());
+    for (int i = 0; i + 1 < hash.size(); i += 2) {
+      map.put(hash.get(i).toString(), hash.get(i + 1).toString());
+    }
+    return map;
+  }
+
+  /** The series of a latest hash: every field but the {@link RedisKeys#ENCODING_MARK}. */
+  private static Map<String, String> series(Response latestHash) {
+    Map<String, String> series = pairs(latestHash);
+    series.remove(RedisKeys.ENCODING_MARK);
+    return series;
+  }
+
+  private static long number(Map<String, String> fields, String name) {
+    String value = fields.get(name);
+    return value == null || value.isEmpty() ? 0 : Long.parseLong(value);
+  }
+
+  private static String emptyAsNull(String value) {
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  /** A latest entry, {@code "ts value"}. */
+  private record Latest(long ts, double value) {
+
+    static Latest parse(String entry) {
+      int space = entry.indexOf(' ');
+      return new Latest(Long.parseLong(entry, 0, space, 10), Double.parseDouble(entry.substring(space + 1)));
+    }
+  }
+
+  /** A series a query wants, and its points as they are read. */
+  private static final class Found {
+    final SeriesCodec.Series series;
+    final TreeMap<Long, Double> points = new TreeMap<>();
+
+    Found(SeriesCodec.Series series) {
+      this.series = series;
+    }
+  }
+
+  private static List<SeriesData.Point> select(Map<Long, Double> points, long step) {
+    List<SeriesData.Point> selected = new ArrayList<>(step > 0 ? 16 : points.size());
+    if (step <= 0) {
+      points.forEach((ts, value) -> selected.add(new SeriesData.Point(ts, value)));
+      return selected;
+    }
+    // one point per non-empty bucket [k·step, (k+1)·step), stamped with the bucket's start
+    long start = Long.MIN_VALUE;
+    double sum = 0;
+    int count = 0;
+    for (Map.Entry<Long, Double> point : points.entrySet()) {
+      long bucket = Math.floorDiv(point.getKey(), step) * step;
+      if (bucket != start) {
+        if (count > 0) {
+          selected.add(new SeriesData.Point(start, sum / count));
+        }
+        start = bucket;
+        sum = 0;
+        count = 0;
+      }
+      sum += point.getValue();
+      count++;
+    }
+    if (count > 0) {
+      selected.add(new SeriesData.Point(start, sum / count));
+    }
+    return selected;
+  }
+
+  /** One event's keys and arguments for write.lua, in the order the script reads them. */
+  private final class WriteCall {
+
+    final List<String> keys = new ArrayList<>();
+    final List<String> args = new ArrayList<>();
+    int samples;
+    int expired;
+    int future;
+
+    WriteCall(String agentId, long seq, WriteBatch batch, long now) {
+      long cutoff = now - config.retentionMs();
+      long horizon = now + config.retentionMs();
+      keys.addAll(agentKeys(agentId));
+      args.add(agentId);
+      args.add(Long.toString(seq));
+      args.add(Long.toString(batch.receivedAt()));
+      args.add(Long.toString(cutoff));
+      args.add(Integer.toString(config.maxSeriesPerAgent()));
+      args.add(Integer.toString(config.maxGapRanges()));
+      args.add(Integer.toString(config.maxBucketBytes()));
+      addInfo(agentId, batch.agentInfo());
+      addResults(batch.checkResults());
+
+      Map<String, Newest> series = new LinkedHashMap<>();
+      Map<Long, BucketWrite> buckets = new LinkedHashMap<>(4);
+      for (Sample sample : batch.samples()) {
+        if (sample.ts() < cutoff) {
+          expired++;
+          continue;
+        }
+        if (sample.ts() > horizon) {
+          future++;
+          continue;
+        }
+        samples++;
+        String field = SeriesCodec.field(sample.name(), sample.tags());
+        Newest newest = series.get(field);
+        if (newest == null) {
+          newest = new Newest(SeriesCodec.id(field));
+          series.put(field, newest);
+        }
+        if (sample.ts() >= newest.ts) {
+          newest.ts = sample.ts();
+          newest.value = sample.value();
+        }
+        long bucket = Math.floorDiv(sample.ts(), config.bucketMs());
+        buckets.computeIfAbsent(bucket, b -> new BucketWrite()).add(sample.ts() - bucket * config.bucketMs(), newest.id, sample.value());
+      }
+      args.add(Integer.toString(series.size()));
+      series.forEach((field, newest) -> {
+        args.add(field);
+        args.add(newest.ts + " " + SeriesCodec.value(newest.value));
+      });
+      series.forEach((field, newest) -> args.add(newest.id));
+      args.add(Integer.toString(buckets.size()));
+      buckets.forEach((bucket, write) -> {
+        keys.add(RedisStore.this.keys.points(agentId, bucket));
+        // a bucket lives a retention past its end; one in the future no longer than that past the current one
+        long end = (bucket + 1) * config.bucketMs();
+        args.add(Long.toString(Math.min(end, now + config.bucketMs()) + config.retentionMs()));
+        args.add(write.payload());
+      });
+    }
+
+    private void addInfo(String agentId, AgentInfo info) {
+      if (info == null) {
+        args.add("0");
+        return;
+      }
+      args.add("8");
+      Collections.addAll(args,
+          "hostname", info.hostname() == null ? agentId : info.hostname(),
+          "ips", new JsonArray(new ArrayList<>(info.ips())).encode(),
+          "os", info.os() == null ? "" : info.os(),
+          "version", info.version() == null ? "" : info.version(),
+          "busy", info.busy() ? "1" : "0",
+          "startedAt", Long.toString(info.startedAt()),
+          "interval", Integer.toString(info.interval()),
+          "counters", new JsonObject(new LinkedHashMap<>(info.counters())).encode());
+    }
+
+    private void addResults(List<CheckResult> results) {
+      args.add(Integer.toString(results.size()));
+      for (CheckResult result : results) {
+        args.add(result.check());
+        args.add(Long.toString(result.executed()));
+        try {
+          args.add(Wire.MAPPER.writeValueAsString(result));
+        } catch (JsonProcessingException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+  }
+
+  /** The newest point of one series in one batch, and the series' id in point buckets. */
+  private static final class Newest {
+    final String id;
+    long ts = Long.MIN_VALUE;
+    double value;
+
+    Newest(String id) {
+      this.id = id;
+    }
+  }
+
+  /** What one batch appends to one bucket: a group of {@code id,value;} entries per timestamp. */
+  private static final class BucketWrite {
+    /** Offset in the bucket → entries; a batch has one timestamp as a rule. */
+    final Map<Long, StringBuilder> groups = new LinkedHashMap<>(2);
+
+    void add(long offset, String id, double value) {
+      SeriesCodec.appendEntry(groups.computeIfAbsent(offset, o -> new StringBuilder(1024)), id, value);
+    }
+
+    String payload() {
+      StringBuilder payload = new StringBuilder(groups.size() == 1 ? groups.values().iterator().next().length() + 10 : 1024);
+      groups.forEach((offset, entries) -> payload.append(offset).append(':').append(entries).append('|'));
+      return payload.toString();
+    }
+  }
+}
