@@ -37,7 +37,7 @@ record AgentConfig(JsonObject section) {
 
   /** Direct publishes waiting for their confirm at once, and replayed ones likewise. */
   int maxInFlight() {
-    return Settings.positiveInt(Settings.section(section, "outbox"), "maxInFlight", 64);
+    return Settings.positiveInt(Settings.section(section, "outbox"), "maxInFlight", 128);
   }
 
   long spoolMaxBytes() {

@@ -68,7 +68,7 @@ public final class Spool implements AutoCloseable {
    * @param committed      records confirmed (committed) since it was opened
    * @param evictedEvents  unconfirmed records deleted because the spool was full, since it was opened
    * @param evictedBytes   their bytes
-   * @param corruptRecords torn or damaged records skipped (found when opening)
+   * @param corruptRecords torn or damaged records skipped (found when opening, or when reading back)
    * @param corruptBytes   bytes cut off with them
    */
   public record Stats(long events, long bytes, long appended, long committed, long evictedEvents, long evictedBytes,
@@ -186,12 +186,15 @@ public final class Spool implements AutoCloseable {
             header.clear();
             readFully(file, header, offset);
             int length = header.getInt(0);
-            int crc = header.getInt(4);
-            ByteBuffer payload = ByteBuffer.allocate(length);
-            readFully(file, payload, offset + HEADER_BYTES);
-            if (crc(payload.array()) != crc) {
+            ByteBuffer payload = null;
+            if (length >= 0 && length <= segment.size - offset - HEADER_BYTES) {
+              payload = ByteBuffer.allocate(length);
+              readFully(file, payload, offset + HEADER_BYTES);
+            }
+            if (payload == null || crc(payload.array()) != header.getInt(4)) {
               // checked when opened and written by us since: the disk changed under us
-              throw new IOException("spool record at " + segment.path + ":" + offset + " fails its checksum");
+              cut(segment, offset, ordinal);
+              break;
             }
             offset += HEADER_BYTES + length;
             ordinal++;
@@ -387,6 +390,29 @@ public final class Spool implements AutoCloseable {
       cursor = new Position(segments.peekFirst().id, 0, 0);
       readAt = cursor;
     }
+  }
+
+  /**
+   * A record that no longer reads back as written: the segment ends before it, as when opening after a crash.
+   * What follows it in that segment is lost and counted as corrupt.
+   */
+  private void cut(Segment segment, long offset, long ordinal) throws IOException {
+    long lost = segment.size - offset;
+    LOG.error("spool segment {}: record at offset {} is damaged; cutting {} bytes ({} records)", segment.path, offset, lost,
+        segment.records - ordinal);
+    try (FileChannel file = FileChannel.open(segment.path, StandardOpenOption.WRITE)) {
+      file.truncate(offset);
+    }
+    if (segment == segments.peekLast()) {
+      active.position(offset);
+    }
+    corruptRecords += segment.records - ordinal;
+    corruptBytes += lost;
+    bytes -= lost;
+    segment.size = offset;
+    segment.records = ordinal;
+    events = countAfterCursor();
+    publishStats();
   }
 
   private void evictOldest() throws IOException {

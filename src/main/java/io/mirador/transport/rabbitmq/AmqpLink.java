@@ -6,12 +6,15 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.mirador.transport.TransportStatus;
+import io.vertx.core.Promise;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,18 @@ final class AmqpLink {
   private static final AtomicInteger WORKERS = new AtomicInteger();
   /** The broker's own default max_message_size (RabbitMQ 3.x): whatever the broker takes, the hub can read and reject. */
   static final int MAX_INBOUND_BYTES = 128 * 1024 * 1024;
+
+  /**
+   * A fire-and-forget client call (publish, ack, nack) for the worker. {@link #abandon} tells it that it will
+   * never run, because the link closed first.
+   */
+  interface Call {
+
+    void run() throws Exception;
+
+    default void abandon() {
+    }
+  }
 
   /** What the owner does with each new connection. */
   interface Session {
@@ -53,6 +68,8 @@ final class AmqpLink {
   private volatile Connection connection;
   private volatile String blockedBecause;
   private volatile boolean closing;
+  private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
   private int failures;
   private long reconnectTimer = -1;
 
@@ -110,7 +127,76 @@ final class AmqpLink {
 
   /** Runs a blocking client call on the link's worker, after every call submitted before it. */
   <T> Future<T> run(Callable<T> call) {
+    if (closing) {
+      return Future.failedFuture(new PublishFailedException(name + " is closed"));
+    }
     return worker.executeBlocking(call, true);
+  }
+
+  /**
+   * Queues a call for the worker. Calls queued while the worker is busy run as one batch, in the order they
+   * came: one thread hop per batch, not per message, which is what keeps a window of publishes cheap. A call that
+   * throws is logged and the others still run.
+   */
+  void execute(Call call) {
+    if (closing) {
+      call.abandon();
+      return;
+    }
+    calls.add(call);
+    if (draining.compareAndSet(false, true)) {
+      try {
+        worker.executeBlocking(() -> {
+          drain();
+          return null;
+        }, true).onFailure(e -> abandonQueued());
+      } catch (RuntimeException e) {
+        abandonQueued(); // the worker is closed
+      }
+    }
+  }
+
+  /** Publishes on the worker through the confirm tracker; the future completes on the owner's context. */
+  Future<Void> publish(ConfirmingPublisher publisher, String exchange, String routingKey, boolean mandatory,
+                       AMQP.BasicProperties properties, byte[] body) {
+    Promise<Void> confirmed = Promise.promise();
+    execute(new Call() {
+      @Override
+      public void run() {
+        publisher.publish(exchange, routingKey, mandatory, properties, body, confirmed);
+      }
+
+      @Override
+      public void abandon() {
+        context.runOnContext(ignored -> confirmed.tryFail(new PublishFailedException(name + " closed before the message was written")));
+      }
+    });
+    return confirmed.future();
+  }
+
+  private void drain() {
+    while (true) {
+      Call call;
+      while ((call = calls.poll()) != null) {
+        try {
+          call.run();
+        } catch (Exception e) {
+          LOG.debug("{}: a client call failed: {}", name, e.toString());
+        }
+      }
+      draining.set(false);
+      if (calls.isEmpty() || !draining.compareAndSet(false, true)) {
+        return;
+      }
+    }
+  }
+
+  private void abandonQueued() {
+    draining.set(false);
+    Call call;
+    while ((call = calls.poll()) != null) {
+      call.abandon();
+    }
   }
 
   /**
@@ -136,7 +222,8 @@ final class AmqpLink {
     context.runOnContext(ignored -> vertx.cancelTimer(reconnectTimer));
     Connection current = connection;
     connection = null;
-    return run(() -> {
+    return worker.executeBlocking(() -> {
+      drain(); // what was queued before the close is still written (and fails or is confirmed with the connection)
       if (current != null && current.isOpen()) {
         try {
           current.close(AMQP.REPLY_SUCCESS, "closed by Mirador", 2_000);
@@ -145,7 +232,10 @@ final class AmqpLink {
         }
       }
       return null;
-    }).<Void>mapEmpty().eventually(worker::close);
+    }).<Void>mapEmpty().eventually(() -> {
+      abandonQueued();
+      return worker.close();
+    });
   }
 
   private Future<Void> attempt() {
@@ -180,7 +270,7 @@ final class AmqpLink {
 
   private void connected(Connection opened) {
     if (closing) {
-      run(() -> {
+      worker.executeBlocking(() -> {
         opened.abort(1_000);
         return null;
       });

@@ -11,7 +11,6 @@ import io.mirador.transport.AgentTransport;
 import io.mirador.transport.UndeliverableException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +38,7 @@ public final class RabbitAgentTransport implements AgentTransport {
   /** The connection the command consumer runs on; only touched on the link's worker. */
   private Connection consuming;
   private volatile Handler<Envelope> commandHandler;
+  private boolean redeclaring;
   private long expiryTimer = -1;
 
   public RabbitAgentTransport(Vertx vertx, AmqpSettings settings, String agentId) {
@@ -76,13 +76,26 @@ public final class RabbitAgentTransport implements AgentTransport {
           .type(event.type().wireName())
           .appId(agentId)
           .build();
-      Promise<Void> confirmed = Promise.promise();
-      link.run(() -> {
-        current.publish(Topology.INGEST_EXCHANGE, Topology.ingestRoutingKey(event), true, properties, body, confirmed);
-        return null;
-      });
-      return confirmed.future();
+      return link.publish(current, Topology.INGEST_EXCHANGE, Topology.ingestRoutingKey(event), true, properties, body)
+          .onFailure(this::redeclareIfUnroutable);
     });
+  }
+
+  /**
+   * An unroutable event means the ingest queue or its binding was deleted under a live connection; declaring
+   * the topology again brings them back (the event itself was failed, so the agent keeps it).
+   */
+  private void redeclareIfUnroutable(Throwable failure) {
+    Connection current = connection;
+    if (redeclaring || current == null || failure.getMessage() == null || !failure.getMessage().startsWith("unroutable")) {
+      return;
+    }
+    redeclaring = true;
+    LOG.warn("agent {}: {}; declaring the topology again", agentId, failure.getMessage());
+    link.run(() -> {
+      Topology.declareShared(current, settings);
+      return null;
+    }).onComplete(done -> redeclaring = false);
   }
 
   @Override
@@ -191,12 +204,11 @@ public final class RabbitAgentTransport implements AgentTransport {
   }
 
   private void ack(Channel channel, long tag) {
-    link.run(() -> {
+    link.execute(() -> {
       if (channel.isOpen()) {
-        channel.basicAck(tag, false); // a tag from a channel that is gone would close the new one: checked above
+        channel.basicAck(tag, false); // a tag of a channel that is gone means nothing on the new one: skipped
       }
-      return null;
-    }).onFailure(e -> LOG.debug("agent {}: ack of command {} failed: {}", agentId, tag, e.toString()));
+    });
   }
 
   private Future<Void> deadLetter(Delivery delivery, String reason) {
@@ -204,12 +216,7 @@ public final class RabbitAgentTransport implements AgentTransport {
     if (current == null || !current.isOpen()) {
       return Future.failedFuture("not connected");
     }
-    Promise<Void> confirmed = Promise.promise();
     AMQP.BasicProperties properties = DeadLetters.properties(delivery, reason, Topology.agentQueue(agentId));
-    link.run(() -> {
-      current.publish(Topology.DEAD_LETTER_EXCHANGE, delivery.getEnvelope().getRoutingKey(), false, properties, delivery.getBody(), confirmed);
-      return null;
-    });
-    return confirmed.future();
+    return link.publish(current, Topology.DEAD_LETTER_EXCHANGE, delivery.getEnvelope().getRoutingKey(), false, properties, delivery.getBody());
   }
 }

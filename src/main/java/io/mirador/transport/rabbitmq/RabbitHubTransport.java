@@ -8,7 +8,6 @@ import io.mirador.model.Wire;
 import io.mirador.transport.HubTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -122,12 +121,7 @@ public final class RabbitHubTransport implements HubTransport {
     if (blocked != null) {
       return Future.failedFuture(new PublishFailedException("the broker blocks publishing: " + blocked));
     }
-    Promise<Void> confirmed = Promise.promise();
-    publishLink.run(() -> {
-      current.publish(exchange, routingKey, mandatory, properties, body, confirmed);
-      return null;
-    });
-    return confirmed.future();
+    return publishLink.publish(current, exchange, routingKey, mandatory, properties, body);
   }
 
   private void deliver(Channel channel, com.rabbitmq.client.Delivery delivery) {
@@ -162,7 +156,7 @@ public final class RabbitHubTransport implements HubTransport {
     @Override
     public void ack() {
       if (settle("ack")) {
-        onChannel("ack", () -> channel.basicAck(tag, false));
+        onChannel(() -> channel.basicAck(tag, false));
       }
     }
 
@@ -173,7 +167,7 @@ public final class RabbitHubTransport implements HubTransport {
       }
       publish(Topology.DEAD_LETTER_EXCHANGE, delivery.getEnvelope().getRoutingKey(), false,
           DeadLetters.properties(delivery, reason, Topology.INGEST_QUEUE), delivery.getBody())
-          .onSuccess(copied -> onChannel("ack", () -> channel.basicAck(tag, false)))
+          .onSuccess(copied -> onChannel(() -> channel.basicAck(tag, false)))
           .onFailure(e -> {
             // the reason must travel with the message: keep it in the queue and try again later, rather than
             // letting the queue's own dead-lettering drop the reason
@@ -191,7 +185,7 @@ public final class RabbitHubTransport implements HubTransport {
     }
 
     private void nackLater(boolean requeue) {
-      vertx.setTimer(settings.requeueDelayMs(), id -> onChannel("nack", () -> channel.basicNack(tag, false, requeue)));
+      vertx.setTimer(settings.requeueDelayMs(), id -> onChannel(() -> channel.basicNack(tag, false, requeue)));
     }
 
     private boolean settle(String how) {
@@ -203,18 +197,12 @@ public final class RabbitHubTransport implements HubTransport {
     }
 
     /** A settlement on a channel that is gone is skipped: the broker redelivers the message on the next one. */
-    private void onChannel(String what, ChannelCall call) {
-      consumeLink.run(() -> {
+    private void onChannel(AmqpLink.Call call) {
+      consumeLink.execute(() -> {
         if (channel.isOpen()) {
           call.run();
         }
-        return null;
-      }).onFailure(e -> LOG.debug("{} of delivery {} failed: {}", what, tag, e.toString()));
+      });
     }
-  }
-
-  @FunctionalInterface
-  private interface ChannelCall {
-    void run() throws Exception;
   }
 }

@@ -137,6 +137,27 @@ class SpoolTest {
   }
 
   @Test
+  void aRecordDamagedWhileOpenEndsItsSegmentAndIsCountedNotReplayedForever() throws IOException {
+    try (Spool spool = Spool.open(dir, MIB, 1024)) {
+      spool.append(records(1, 30));
+      int recordBytes = Spool.HEADER_BYTES + payload(1).length;
+      int perSegment = 1024 / recordBytes;
+      Path first = segments().get(0);
+      byte[] bytes = Files.readAllBytes(first);
+      bytes[5 * recordBytes + Spool.HEADER_BYTES + 3] ^= 0x01; // inside record 6
+      Files.write(first, bytes);
+
+      List<String> read = texts(readAll(spool));
+
+      List<String> expected = new ArrayList<>(texts(1, 5));
+      expected.addAll(texts(perSegment + 1, 30));
+      assertEquals(expected, read, "the damaged record and the rest of its segment are skipped");
+      assertEquals(perSegment - 5, spool.stats().corruptRecords());
+      assertEquals(30 - (perSegment - 5), spool.stats().events());
+    }
+  }
+
+  @Test
   void confirmedSegmentsAreDeletedAndAnEmptySpoolStartsAfresh() throws IOException {
     try (Spool spool = Spool.open(dir, MIB, 1024)) {
       spool.append(records(1, 100));

@@ -82,7 +82,9 @@ public final class RabbitBroker {
     try {
       return channel.queueDeclarePassive(queue).getMessageCount();
     } finally {
-      channel.close();
+      if (channel.isOpen()) {
+        channel.close();
+      }
     }
   }
 

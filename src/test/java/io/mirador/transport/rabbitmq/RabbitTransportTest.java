@@ -204,6 +204,23 @@ class RabbitTransportTest {
   }
 
   @Test
+  void anIngestQueueDeletedUnderALiveConnectionFailsThePublishAndIsDeclaredAgain(Vertx vertx) throws Exception {
+    RabbitAgentTransport agent = agent(vertx, RabbitBroker.url(vhost), "healing");
+    try (Channel channel = admin.createChannel()) {
+      channel.queueDelete(Topology.INGEST_QUEUE);
+    }
+
+    Future<Void> unroutable = agent.publish(metrics("healing", 1));
+    await(unroutable.otherwiseEmpty());
+    assertTrue(unroutable.failed(), "confirmed by the broker but routed nowhere: not taken for sent");
+    assertTrue(unroutable.cause().getMessage().startsWith("unroutable"), unroutable.cause().getMessage());
+
+    waitUntil(() -> count(Topology.INGEST_QUEUE) >= 0, "the queue is back");
+    await(agent.publish(metrics("healing", 2)));
+    assertEquals(1, count(Topology.INGEST_QUEUE));
+  }
+
+  @Test
   void anOversizeEventIsUndeliverableOnTheAgent(Vertx vertx) throws Exception {
     JsonObject config = RabbitBroker.config(RabbitBroker.url(vhost));
     config.getJsonObject("transport").getJsonObject("amqp").put("maxMessageBytes", 200);
@@ -346,9 +363,12 @@ class RabbitTransportTest {
     throw new AssertionError("no message in " + queue);
   }
 
+  /** Messages in the queue; -1 while it does not exist. */
   private static long count(String queue) {
     try {
       return RabbitBroker.messageCount(admin, queue);
+    } catch (java.io.IOException e) {
+      return -1;
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
