@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,6 +49,12 @@ class AgentChannelTest {
   @BeforeEach
   void codec(Vertx vertx) {
     vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeMessageCodec());
+  }
+
+  /** The channel writes its spool when it stops: it must be stopped before the temporary directory goes. */
+  @AfterEach
+  void stop(Vertx vertx) {
+    await(vertx.close());
   }
 
   @Test
