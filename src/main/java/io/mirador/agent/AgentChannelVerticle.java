@@ -1,118 +1,483 @@
 package io.mirador.agent;
 
 import io.mirador.Addresses;
+import io.mirador.agent.spool.Spool;
 import io.mirador.model.AgentInfo;
 import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
+import io.mirador.model.InvalidEventException;
+import io.mirador.model.Wire;
 import io.mirador.transport.AgentTransport;
 import io.mirador.transport.Transports;
+import io.mirador.transport.UndeliverableException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's way to the hub. Takes events from the agent's other verticles, numbers them with the persisted
- * sequence, and publishes them in order through the transport, one at a time; an event leaves the outbox only
- * once the transport confirmed it. While the hub cannot be reached, events wait in a bounded outbox and are
- * retried with backoff; when the outbox is full the oldest is dropped and counted. Commands from the hub go to
- * the agent's engine.
+ * The agent's way to the hub. Takes events from the agent's other verticles into a bounded outbox, numbers them
+ * with the persisted sequence (on disk before they leave), and publishes them through the transport with up to
+ * {@code agent.outbox.maxInFlight} waiting for their confirm.
+ *
+ * <p>When a publish fails (broker gone, no confirm in time) the channel switches to spooling: the failed events,
+ * then everything after them, go to the disk {@link Spool} in seq order, and a replay sends the spool's records
+ * in order, with the same window, as soon as the transport is connected again. A record leaves the spool only
+ * once its confirm came. When the replay has caught up with the spool and nothing else waits, the channel goes
+ * back to publishing directly. On stop, whatever was not confirmed is spooled too, so a restarted agent sends it.
+ *
+ * <p>Bounds: the outbox (events not yet published or spooled) holds {@code agent.outbox.maxEvents}, dropping the
+ * oldest when full; the spool holds {@code agent.spool.maxBytes}, evicting its oldest segment when full. Both
+ * count what they drop, and every heartbeat carries those counters. Commands from the hub go to the agent's
+ * engine. All file I/O runs through {@code executeBlocking}, in order.
  */
 public final class AgentChannelVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AgentChannelVerticle.class);
   private static final long MIN_BACKOFF_MS = 250;
   private static final long MAX_BACKOFF_MS = 30_000;
+  /** How often a replay waiting for the broker looks at the transport; no I/O, so it can be often. */
+  private static final long RECONNECT_POLL_MS = 200;
+  /** Most events written to the spool in one append (one fsync). */
+  private static final int SPOOL_BATCH = 500;
+  /** Confirmed replayed records between two commits of the spool cursor. */
+  private static final int COMMIT_EVERY = 256;
+  private static final long READ_BYTES = 4L * 1024 * 1024;
 
+  private final Wire wire = Wire.standard();
+  /** Events not yet numbered, in arrival order. */
   private final ArrayDeque<Envelope> outbox = new ArrayDeque<>();
+  /** Numbered events whose publish failed, waiting to be spooled, by seq. */
+  private final TreeMap<Long, Envelope> failed = new TreeMap<>();
+  /** Numbered events published directly and waiting for their confirm, by seq. */
+  private final Map<Long, Envelope> sending = new HashMap<>();
   private final Map<String, Long> counters = new HashMap<>();
   private AgentTransport transport;
   private SequenceFile sequence;
+  private Spool spool;
   private MessageConsumer<Envelope> inbox;
   private String agentId;
   private int maxEvents;
-  private boolean sending;
+  private int window;
+  /** Events taken from the outbox and being numbered; they count against the window. */
+  private int numbering;
+  /** A publish failed: every event goes through the spool until the replay has emptied it. */
+  private boolean spooling;
+  private boolean spoolWriting;
+  private Replay replay;
+  private boolean stopping;
   private long backoffMs = MIN_BACKOFF_MS;
   private long retryTimer = -1;
+  private long replayTimer = -1;
+  /** The last blocking task submitted; they run in order, so when it is done all are. */
+  private Future<?> lastBlocking = Future.succeededFuture();
 
   @Override
   public Future<?> start() {
     AgentConfig agent = AgentConfig.of(config());
     agentId = agent.id();
     maxEvents = agent.outboxMaxEvents();
+    window = agent.maxInFlight();
     transport = Transports.forAgent(vertx, config(), agentId);
-    return vertx.executeBlocking(() -> new SequenceFile(Path.of(agent.dataDir())))
-        .compose(seq -> {
-          sequence = seq;
-          inbox = vertx.eventBus().localConsumer(Addresses.agentOutbox(agentId), message -> enqueue(message.body()));
-          Future<Void> commands = transport.onCommand(command -> vertx.eventBus().send(Addresses.agentEngine(agentId), command));
-          return Future.join(inbox.completion(), commands);
-        });
+    Path dataDir = Path.of(agent.dataDir());
+    return blocking(() -> {
+      sequence = new SequenceFile(dataDir);
+      spool = Spool.open(dataDir.resolve("spool"), agent.spoolMaxBytes(), agent.spoolSegmentBytes());
+      return null;
+    }).compose(opened -> {
+      if (!spool.isEmpty()) {
+        spooling = true;
+        LOG.info("agent {}: {} events spooled before this start; replaying them first", agentId, spool.stats().events());
+      }
+      inbox = vertx.eventBus().localConsumer(Addresses.agentOutbox(agentId), message -> enqueue(message.body()));
+      Future<Void> commands = transport.onCommand(command -> vertx.eventBus().send(Addresses.agentEngine(agentId), command));
+      return Future.join(inbox.completion(), commands);
+    }).onSuccess(started -> pump());
   }
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(retryTimer);
-    if (!outbox.isEmpty()) {
-      LOG.info("agent {} stops with {} events not yet confirmed", agentId, outbox.size());
+    vertx.cancelTimer(replayTimer);
+    Future<Void> unregistered = inbox == null ? Future.succeededFuture() : inbox.unregister();
+    return unregistered
+        .transform(done -> lastBlocking.transform(settled -> spoolWhatIsLeft()))
+        .transform(done -> transport == null ? Future.succeededFuture() : transport.close())
+        .transform(done -> spool == null ? Future.succeededFuture() : blocking(() -> {
+          spool.close();
+          return null;
+        }));
+  }
+
+  /** Everything not confirmed goes to the spool, numbered, in seq order, so the next start sends it. */
+  private Future<Void> spoolWhatIsLeft() {
+    List<Envelope> numbered = new ArrayList<>(failed.values());
+    numbered.addAll(sending.values());
+    numbered.sort(Comparator.comparingLong(Envelope::seq));
+    List<Envelope> fresh = new ArrayList<>(outbox);
+    failed.clear();
+    sending.clear();
+    outbox.clear();
+    if (spool == null || (numbered.isEmpty() && fresh.isEmpty())) {
+      return Future.succeededFuture();
     }
-    return Future.join(inbox.unregister(), transport.close());
+    return blocking(() -> {
+      List<Envelope> all = new ArrayList<>(numbered);
+      all.addAll(withSeqs(fresh));
+      spool.append(all.stream().map(event -> wire.encode(withCounters(event))).toList());
+      return all.size();
+    }).onSuccess(count -> LOG.info("agent {}: {} unconfirmed events spooled at stop", agentId, count))
+        .onFailure(e -> LOG.error("agent {}: could not spool the unconfirmed events at stop; they are lost", agentId, e))
+        .otherwiseEmpty().mapEmpty();
   }
 
   private void enqueue(Envelope event) {
-    if (outbox.size() >= maxEvents) {
-      outbox.pollFirst();
-      counters.merge("outbox_dropped", 1L, Long::sum);
+    if (outbox.size() + failed.size() >= maxEvents) {
+      if (!failed.isEmpty()) {
+        failed.pollFirstEntry();
+      } else {
+        outbox.pollFirst();
+      }
+      count("outbox_dropped", 1);
     }
     outbox.addLast(event);
     pump();
   }
 
   private void pump() {
-    if (sending || outbox.isEmpty() || retryTimer >= 0) {
+    if (stopping) {
       return;
     }
-    sending = true;
-    Envelope head = outbox.peekFirst();
-    numbered(head).compose(event -> {
-      if (outbox.peekFirst() == head) {
-        outbox.pollFirst();
-        outbox.addFirst(event); // keep its number if it has to be sent again
-      }
-      return transport.publish(withCounters(event)).map(event);
-    }).onComplete(result -> {
-      sending = false;
-      if (result.succeeded()) {
-        if (outbox.peekFirst() == result.result()) {
-          outbox.pollFirst();
-        }
-        backoffMs = MIN_BACKOFF_MS;
-        counters.merge("published", 1L, Long::sum);
-        pump();
+    if (spooling) {
+      spoolPending();
+      if (replay == null) {
+        scheduleReplay(0);
       } else {
-        counters.merge("publish_failures", 1L, Long::sum);
-        LOG.debug("agent {} could not publish, retrying in {} ms: {}", agentId, backoffMs, result.cause().toString());
-        retryTimer = vertx.setTimer(backoffMs, id -> {
-          retryTimer = -1;
-          pump();
-        });
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        advance(replay);
       }
+    } else {
+      publishDirect();
+    }
+  }
+
+  // ---- direct: number, publish, up to the window in flight
+
+  private void publishDirect() {
+    if (numbering > 0 || outbox.isEmpty() || retryTimer >= 0) {
+      return;
+    }
+    int room = window - sending.size();
+    if (room <= 0) {
+      return;
+    }
+    List<Envelope> batch = take(room);
+    numbering = batch.size();
+    blocking(() -> withSeqs(batch)).onComplete(numbered -> {
+      numbering = 0;
+      if (numbered.failed()) {
+        putBack(batch);
+        LOG.error("agent {}: cannot persist the sequence number; retrying in {} ms", agentId, backoffMs, numbered.cause());
+        retryLater();
+        return;
+      }
+      for (Envelope event : numbered.result()) {
+        if (spooling || stopping) {
+          failed.put(event.seq(), event);
+        } else {
+          send(event);
+        }
+      }
+      pump();
     });
   }
 
-  /** Gives an event its sequence number, once; the number is on disk before the event leaves. */
-  private Future<Envelope> numbered(Envelope event) {
-    if (event.seq() > 0) {
-      return Future.succeededFuture(event);
+  private void send(Envelope event) {
+    sending.put(event.seq(), event);
+    transport.publish(withCounters(event)).onComplete(result -> {
+      if (sending.remove(event.seq()) == null) {
+        return; // stop took it to the spool
+      }
+      if (result.succeeded()) {
+        count("published", 1);
+      } else if (result.cause() instanceof UndeliverableException e) {
+        count("undeliverable", 1);
+        LOG.warn("agent {}: dropping {} seq {}: {}", agentId, event.type().wireName(), event.seq(), e.getMessage());
+      } else {
+        count("publish_failures", 1);
+        failed.put(event.seq(), event);
+        if (!spooling) {
+          spooling = true;
+          LOG.warn("agent {}: publish failed ({}); spooling to disk until the hub confirms again", agentId, result.cause().getMessage());
+        }
+      }
+      pump();
+    });
+  }
+
+  // ---- spooling: failed and new events to disk, in seq order
+
+  private void spoolPending() {
+    // direct publishes still waiting may fail too: let them settle first, so the spool stays in seq order
+    if (spoolWriting || retryTimer >= 0 || numbering > 0 || !sending.isEmpty() || (failed.isEmpty() && outbox.isEmpty())) {
+      return;
     }
-    return vertx.executeBlocking(() -> sequence.next(1))
-        .map(seq -> new Envelope(event.v(), event.type(), event.agent(), seq, event.ts(), event.body()));
+    spoolWriting = true;
+    List<Envelope> numbered = new ArrayList<>(failed.values());
+    failed.clear();
+    List<Envelope> fresh = take(SPOOL_BATCH);
+    blocking(() -> withSeqs(fresh)).onComplete(seqs -> {
+      if (seqs.failed()) {
+        spoolWriting = false;
+        numbered.forEach(event -> failed.put(event.seq(), event));
+        putBack(fresh);
+        LOG.error("agent {}: cannot persist the sequence number; retrying in {} ms", agentId, backoffMs, seqs.cause());
+        retryLater();
+        return;
+      }
+      List<Envelope> all = new ArrayList<>(numbered);
+      all.addAll(seqs.result());
+      List<byte[]> records = all.stream().map(event -> wire.encode(withCounters(event))).toList();
+      blocking(() -> {
+        spool.append(records);
+        return null;
+      }).onComplete(appended -> {
+        spoolWriting = false;
+        if (appended.succeeded()) {
+          count("spool_appended", all.size());
+          if (replay != null) {
+            replay.exhausted = false; // there is more to read
+          }
+        } else {
+          count("spool_write_failures", 1);
+          all.forEach(event -> failed.put(event.seq(), event));
+          LOG.error("agent {}: cannot write to the spool; retrying in {} ms", agentId, backoffMs, appended.cause());
+          retryLater();
+        }
+        pump();
+      });
+    });
+  }
+
+  // ---- replay: the spool's records, in order, within the window; committed as their confirms come
+
+  private void scheduleReplay(long delayMs) {
+    if (stopping || replay != null || replayTimer >= 0) {
+      return;
+    }
+    replayTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+      replayTimer = -1;
+      beginReplay();
+    });
+  }
+
+  private void beginReplay() {
+    if (stopping || !spooling || replay != null) {
+      return;
+    }
+    if (!transport.connected()) {
+      scheduleReplay(RECONNECT_POLL_MS);
+      return;
+    }
+    replay = new Replay();
+    advance(replay);
+  }
+
+  private void advance(Replay r) {
+    if (stopping || replay != r) {
+      return;
+    }
+    if (r.failed) {
+      r.unsent.clear(); // read again after the rewind
+    }
+    while (!r.failed && r.inFlight < window && !r.unsent.isEmpty()) {
+      replaySend(r, r.unsent.pollFirst());
+    }
+    if (!r.failed && !r.reading && !r.exhausted && r.unsent.size() < window) {
+      replayRead(r);
+    }
+    if (r.confirmedUpTo != null && !r.committing && (r.confirmedSinceCommit >= COMMIT_EVERY || r.inFlight == 0)) {
+      replayCommit(r);
+    }
+    if (r.inFlight > 0 || r.reading || r.committing || r.confirmedUpTo != null || !r.unsent.isEmpty()) {
+      return;
+    }
+    if (r.failed) {
+      replay = null;
+      blocking(() -> {
+        spool.rewind();
+        return null;
+      });
+      LOG.debug("agent {}: replay stopped; next try in {} ms", agentId, backoffMs);
+      scheduleReplay(backoffMs);
+      backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    } else if (r.exhausted) {
+      finishReplay(r);
+    }
+  }
+
+  private void replayRead(Replay r) {
+    r.reading = true;
+    blocking(() -> spool.read(window, READ_BYTES)).onComplete(read -> {
+      r.reading = false;
+      if (read.failed()) {
+        LOG.error("agent {}: cannot read the spool", agentId, read.cause());
+        r.failed = true;
+      } else if (read.result().isEmpty()) {
+        r.exhausted = true;
+      } else {
+        for (Spool.Record record : read.result()) {
+          r.unsent.addLast(new Slot(record, decode(record)));
+        }
+      }
+      advance(r);
+    });
+  }
+
+  private Envelope decode(Spool.Record record) {
+    try {
+      return wire.decode(record.payload());
+    } catch (InvalidEventException e) {
+      count("spool_undecodable", 1);
+      LOG.warn("agent {}: skipping a spooled record that is no valid envelope: {}", agentId, e.getMessage());
+      return null;
+    }
+  }
+
+  private void replaySend(Replay r, Slot slot) {
+    r.sent.addLast(slot);
+    if (slot.event == null) {
+      slot.done = true;
+      settlePrefix(r);
+      return;
+    }
+    r.inFlight++;
+    transport.publish(slot.event).onComplete(result -> {
+      r.inFlight--;
+      if (result.succeeded()) {
+        slot.done = true;
+        count("published", 1);
+        count("spool_replayed", 1);
+        backoffMs = MIN_BACKOFF_MS;
+      } else if (result.cause() instanceof UndeliverableException e) {
+        slot.done = true;
+        count("undeliverable", 1);
+        LOG.warn("agent {}: dropping spooled {} seq {}: {}", agentId, slot.event.type().wireName(), slot.event.seq(), e.getMessage());
+      } else {
+        count("publish_failures", 1);
+        r.failed = true;
+      }
+      settlePrefix(r);
+      advance(r);
+    });
+  }
+
+  /** The confirmed records at the head of what was sent can be committed; a gap (one still waiting) stops it. */
+  private static void settlePrefix(Replay r) {
+    while (!r.sent.isEmpty() && r.sent.peekFirst().done) {
+      r.confirmedUpTo = r.sent.pollFirst().record.next();
+      r.confirmedSinceCommit++;
+    }
+  }
+
+  private void replayCommit(Replay r) {
+    Spool.Position target = r.confirmedUpTo;
+    r.confirmedUpTo = null;
+    r.confirmedSinceCommit = 0;
+    r.committing = true;
+    blocking(() -> {
+      spool.commit(target);
+      return null;
+    }).onComplete(committed -> {
+      r.committing = false;
+      if (committed.failed()) {
+        LOG.error("agent {}: cannot commit the spool; its records will be sent again", agentId, committed.cause());
+        r.failed = true;
+      }
+      advance(r);
+    });
+  }
+
+  /** The replay read to the end and everything is confirmed: back to direct publishing, unless more arrived. */
+  private void finishReplay(Replay r) {
+    if (spoolWriting || numbering > 0 || !failed.isEmpty() || !outbox.isEmpty() || !sending.isEmpty()) {
+      return; // an append is coming; its completion sets exhausted back and advances
+    }
+    replay = null;
+    if (spool.isEmpty()) {
+      spooling = false;
+      backoffMs = MIN_BACKOFF_MS;
+      LOG.info("agent {}: spool replayed; publishing directly again", agentId);
+    } else {
+      // records the read did not see: start over from the cursor
+      blocking(() -> {
+        spool.rewind();
+        return null;
+      });
+      scheduleReplay(MIN_BACKOFF_MS);
+    }
+    pump();
+  }
+
+  // ---- helpers
+
+  private List<Envelope> take(int max) {
+    List<Envelope> batch = new ArrayList<>(Math.min(max, outbox.size()));
+    while (batch.size() < max && !outbox.isEmpty()) {
+      batch.add(outbox.pollFirst());
+    }
+    return batch;
+  }
+
+  private void putBack(List<Envelope> batch) {
+    for (int i = batch.size() - 1; i >= 0; i--) {
+      outbox.addFirst(batch.get(i));
+    }
+  }
+
+  private void retryLater() {
+    if (retryTimer >= 0 || stopping) {
+      return;
+    }
+    retryTimer = vertx.setTimer(backoffMs, id -> {
+      retryTimer = -1;
+      pump();
+    });
+    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+  }
+
+  /** Numbers the events, in order; the highest number is on disk before this returns. Blocking. */
+  private List<Envelope> withSeqs(List<Envelope> events) {
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    long first = sequence.next(events.size());
+    List<Envelope> numbered = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      Envelope event = events.get(i);
+      numbered.add(new Envelope(event.v(), event.type(), event.agent(), first + i, event.ts(), event.body()));
+    }
+    return numbered;
+  }
+
+  private <T> Future<T> blocking(Callable<T> task) {
+    Future<T> future = vertx.executeBlocking(task);
+    lastBlocking = future;
+    return future;
+  }
+
+  private void count(String name, long delta) {
+    counters.merge(name, delta, Long::sum);
   }
 
   /** Heartbeats carry the channel's counters, so the hub sees drops where they happen. */
@@ -123,9 +488,46 @@ public final class AgentChannelVerticle extends VerticleBase {
     AgentInfo info = event.body(AgentInfo.class);
     Map<String, Long> merged = new HashMap<>(info.counters());
     merged.putAll(counters);
-    merged.put("outbox_size", (long) outbox.size());
+    merged.put("outbox_size", (long) (outbox.size() + failed.size()));
+    merged.put("in_flight", (long) (sending.size() + (replay == null ? 0 : replay.inFlight)));
+    if (spool != null) {
+      Spool.Stats stats = spool.stats();
+      merged.put("spool_events", stats.events());
+      merged.put("spool_bytes", stats.bytes());
+      merged.put("spool_evicted_events", stats.evictedEvents());
+      merged.put("spool_evicted_bytes", stats.evictedBytes());
+      merged.put("spool_corrupt_records", stats.corruptRecords());
+      merged.put("spool_corrupt_bytes", stats.corruptBytes());
+    }
     AgentInfo withCounters = new AgentInfo(info.id(), info.hostname(), info.ips(), info.os(), info.version(), info.busy(),
         info.startedAt(), info.interval(), Map.copyOf(merged));
     return new Envelope(event.v(), event.type(), event.agent(), event.seq(), event.ts(), withCounters);
+  }
+
+  /** One pass over the spool. */
+  private static final class Replay {
+    /** Read, not yet published, in spool order. */
+    final ArrayDeque<Slot> unsent = new ArrayDeque<>();
+    /** Published, in spool order, until the confirmed ones at the head are committed. */
+    final ArrayDeque<Slot> sent = new ArrayDeque<>();
+    int inFlight;
+    boolean reading;
+    boolean exhausted;
+    boolean failed;
+    boolean committing;
+    Spool.Position confirmedUpTo;
+    long confirmedSinceCommit;
+  }
+
+  private static final class Slot {
+    final Spool.Record record;
+    /** Null when the record does not decode: it is skipped (and counted). */
+    final Envelope event;
+    boolean done;
+
+    Slot(Spool.Record record, Envelope event) {
+      this.record = record;
+      this.event = event;
+    }
   }
 }

@@ -35,7 +35,31 @@ record AgentConfig(JsonObject section) {
     return Settings.positiveInt(Settings.section(section, "outbox"), "maxEvents", 10_000);
   }
 
+  /** Direct publishes waiting for their confirm at once, and replayed ones likewise. */
+  int maxInFlight() {
+    return Settings.positiveInt(Settings.section(section, "outbox"), "maxInFlight", 128);
+  }
+
+  long spoolMaxBytes() {
+    return positiveLong(Settings.section(section, "spool"), "maxBytes", 256L * 1024 * 1024);
+  }
+
+  long spoolSegmentBytes() {
+    return positiveLong(Settings.section(section, "spool"), "segmentBytes", 8L * 1024 * 1024);
+  }
+
   JsonObject collector(String name) {
     return Settings.section(section, "collectors", name);
+  }
+
+  private static long positiveLong(JsonObject section, String key, long fallback) {
+    Object value = section.getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue()) || number.longValue() <= 0) {
+      throw new IllegalArgumentException("config key '" + key + "' must be a positive integer, got " + value);
+    }
+    return number.longValue();
   }
 }

@@ -10,9 +10,17 @@ public interface AgentTransport {
   /**
    * Hands one event to the hub. Succeeds once the other side has taken responsibility for it (a broker
    * confirm, or the hub's reply on the event bus): the agent may then forget it. Fails when it must be kept
-   * and sent again later.
+   * and sent again later, or with {@link UndeliverableException} when sending it again can never succeed.
    */
   Future<Void> publish(Envelope event);
+
+  /**
+   * Whether the other side can be reached right now. False means {@link #publish} would fail at once, so a
+   * caller holding events back can wait for this rather than try; true promises nothing.
+   */
+  default boolean connected() {
+    return true;
+  }
 
   /** Starts delivering hub → agent commands for this agent to the handler. */
   Future<Void> onCommand(Handler<Envelope> handler);

@@ -15,6 +15,11 @@ public interface HubTransport {
 
   Future<Void> close();
 
+  /** Whether the transport is connected to its broker now; the event bus is always there. */
+  default boolean connected() {
+    return true;
+  }
+
   /** One message from an agent, with the three ways it can end. */
   interface Delivery {
 

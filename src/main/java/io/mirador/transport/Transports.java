@@ -3,6 +3,9 @@ package io.mirador.transport;
 import io.mirador.config.Settings;
 import io.mirador.transport.local.EventBusAgentTransport;
 import io.mirador.transport.local.EventBusHubTransport;
+import io.mirador.transport.rabbitmq.AmqpSettings;
+import io.mirador.transport.rabbitmq.RabbitAgentTransport;
+import io.mirador.transport.rabbitmq.RabbitHubTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -16,6 +19,7 @@ public final class Transports {
     String type = type(config);
     return switch (type) {
       case "local" -> new EventBusAgentTransport(vertx, agentId, 10_000);
+      case "rabbitmq" -> new RabbitAgentTransport(vertx, AmqpSettings.of(config), agentId);
       default -> throw unknown(type);
     };
   }
@@ -24,6 +28,7 @@ public final class Transports {
     String type = type(config);
     return switch (type) {
       case "local" -> new EventBusHubTransport(vertx);
+      case "rabbitmq" -> new RabbitHubTransport(vertx, AmqpSettings.of(config));
       default -> throw unknown(type);
     };
   }
@@ -33,6 +38,6 @@ public final class Transports {
   }
 
   private static IllegalArgumentException unknown(String type) {
-    return new IllegalArgumentException("unknown transport.type '" + type + "' (known: local)");
+    return new IllegalArgumentException("unknown transport.type '" + type + "' (known: local, rabbitmq)");
   }
 }

@@ -8,6 +8,7 @@ import io.mirador.store.SeriesData;
 import io.mirador.store.SeriesQuery;
 import io.mirador.store.Store;
 import io.mirador.store.Stores;
+import io.mirador.transport.TransportStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -98,6 +99,8 @@ public final class WebVerticle extends VerticleBase {
           checks.put("store", new JsonObject().put("status", "DOWN").put("detail", e.getMessage()));
           return Future.succeededFuture();
         });
+    // the broker connections this node's transports hold (rabbitmq), when it runs any
+    TransportStatus.of(vertx).checks().forEach(checks::put);
     if (vertx.isClustered()) {
       List<String> nodes = ((VertxInternal) vertx).clusterManager().getNodes();
       checks.put("cluster", new JsonObject().put("status", "UP").put("nodes", nodes.size()));

@@ -1,0 +1,208 @@
+package io.mirador.transport.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.mirador.model.Envelope;
+import io.mirador.model.Wire;
+import io.mirador.transport.HubTransport;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's side of the RabbitMQ transport. Consumes {@code mirador.ingest} with manual acks and a bounded
+ * prefetch (competing with the other hub channels); a delivery ends in exactly one of ack ({@code basic.ack}),
+ * reject (a copy with the reason in {@code x-mirador-reason} goes to {@code mirador.dlx}, confirmed, then the
+ * original is acked) or requeue ({@code basic.nack} with requeue, after a short delay so a store that is down
+ * does not make the queue spin). Commands go to {@code mirador.agents}, confirmed and mandatory: a command for
+ * an agent whose queue does not exist fails instead of vanishing.
+ *
+ * <p>Two connections: consuming and acking on one, publishing on the other, because a broker under a resource
+ * alarm blocks every connection that publishes, and draining the queue is what relieves it.
+ */
+public final class RabbitHubTransport implements HubTransport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RabbitHubTransport.class);
+
+  private final Vertx vertx;
+  private final AmqpSettings settings;
+  private final AmqpLink consumeLink;
+  private final AmqpLink publishLink;
+  private volatile ConfirmingPublisher publisher;
+  private Handler<Delivery> handler;
+  private long expiryTimer = -1;
+
+  public RabbitHubTransport(Vertx vertx, AmqpSettings settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.consumeLink = new AmqpLink(vertx, settings, "mirador-hub-consume");
+    this.publishLink = new AmqpLink(vertx, settings, "mirador-hub-publish");
+  }
+
+  @Override
+  public Future<Void> consume(Handler<Delivery> handler) {
+    this.handler = handler;
+    return Future.join(startPublishing(), consumeLink.start(new AmqpLink.Session() {
+      @Override
+      public void opened(Connection connection) throws Exception {
+        Topology.declareShared(connection, settings);
+        Channel channel = connection.createChannel();
+        consumeLink.reconnectOnError(channel);
+        channel.basicQos(settings.prefetch());
+        channel.basicConsume(Topology.INGEST_QUEUE, false,
+            (tag, delivery) -> consumeLink.context().runOnContext(ignored -> deliver(channel, delivery)),
+            tag -> {
+              LOG.warn("the broker cancelled the ingest consumer (queue deleted?); reconnecting");
+              consumeLink.run(() -> {
+                connection.abort(1_000);
+                return null;
+              });
+            });
+      }
+    })).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> sendToAgent(String agentId, Envelope command) {
+    byte[] body = Wire.standard().encode(command);
+    return startPublishing().compose(started -> {
+      AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+          .contentType("application/json").deliveryMode(2).type(command.type().wireName()).build();
+      return publish(Topology.AGENTS_EXCHANGE, agentId, true, properties, body)
+          .recover(e -> Future.failedFuture(new PublishFailedException("command for agent " + agentId + " not taken: " + e.getMessage())));
+    });
+  }
+
+  @Override
+  public boolean connected() {
+    return consumeLink.connected() && publishLink.connected();
+  }
+
+  @Override
+  public Future<Void> close() {
+    vertx.cancelTimer(expiryTimer);
+    return Future.join(consumeLink.close(), publishLink.close()).mapEmpty();
+  }
+
+  private Future<Void> startPublishing() {
+    if (expiryTimer < 0) {
+      long period = Math.max(100, Math.min(1_000, settings.confirmTimeoutMs() / 4));
+      expiryTimer = vertx.setPeriodic(period, id -> {
+        ConfirmingPublisher current = publisher;
+        if (current != null) {
+          current.expire(settings.confirmTimeoutMs());
+        }
+      });
+    }
+    return publishLink.start(new AmqpLink.Session() {
+      @Override
+      public void opened(Connection connection) throws Exception {
+        Topology.declareShared(connection, settings);
+        publisher = ConfirmingPublisher.open(connection, publishLink.context());
+      }
+
+      @Override
+      public void lost() {
+        publisher = null;
+      }
+    });
+  }
+
+  private Future<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body) {
+    ConfirmingPublisher current = publisher;
+    if (current == null || !current.isOpen()) {
+      return Future.failedFuture(new PublishFailedException("not connected to the broker"));
+    }
+    String blocked = publishLink.blockedBecause();
+    if (blocked != null) {
+      return Future.failedFuture(new PublishFailedException("the broker blocks publishing: " + blocked));
+    }
+    return publishLink.publish(current, exchange, routingKey, mandatory, properties, body);
+  }
+
+  private void deliver(Channel channel, com.rabbitmq.client.Delivery delivery) {
+    RabbitDelivery wrapped = new RabbitDelivery(channel, delivery);
+    try {
+      handler.handle(wrapped);
+    } catch (RuntimeException e) {
+      LOG.error("ingest handler failed; requeueing the delivery", e);
+      wrapped.requeue("handler failed: " + e);
+    }
+  }
+
+  /** One message from {@code mirador.ingest}, tied to the channel it came on: its tag means nothing on another. */
+  private final class RabbitDelivery implements Delivery {
+
+    private final Channel channel;
+    private final com.rabbitmq.client.Delivery delivery;
+    private final long tag;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    RabbitDelivery(Channel channel, com.rabbitmq.client.Delivery delivery) {
+      this.channel = channel;
+      this.delivery = delivery;
+      this.tag = delivery.getEnvelope().getDeliveryTag();
+    }
+
+    @Override
+    public byte[] body() {
+      return delivery.getBody();
+    }
+
+    @Override
+    public void ack() {
+      if (settle("ack")) {
+        onChannel(() -> channel.basicAck(tag, false));
+      }
+    }
+
+    @Override
+    public void reject(String reason) {
+      if (!settle("reject")) {
+        return;
+      }
+      publish(Topology.DEAD_LETTER_EXCHANGE, delivery.getEnvelope().getRoutingKey(), false,
+          DeadLetters.properties(delivery, reason, Topology.INGEST_QUEUE), delivery.getBody())
+          .onSuccess(copied -> onChannel(() -> channel.basicAck(tag, false)))
+          .onFailure(e -> {
+            // the reason must travel with the message: keep it in the queue and try again later, rather than
+            // letting the queue's own dead-lettering drop the reason
+            LOG.warn("could not dead-letter a rejected message ({}); requeueing it: {}", reason, e.getMessage());
+            nackLater(true);
+          });
+    }
+
+    @Override
+    public void requeue(String reason) {
+      if (settle("requeue")) {
+        LOG.debug("requeueing delivery {}: {}", tag, reason);
+        nackLater(true);
+      }
+    }
+
+    private void nackLater(boolean requeue) {
+      vertx.setTimer(settings.requeueDelayMs(), id -> onChannel(() -> channel.basicNack(tag, false, requeue)));
+    }
+
+    private boolean settle(String how) {
+      if (settled.compareAndSet(false, true)) {
+        return true;
+      }
+      LOG.warn("delivery {} settled twice (then {}); ignored", tag, how);
+      return false;
+    }
+
+    /** A settlement on a channel that is gone is skipped: the broker redelivers the message on the next one. */
+    private void onChannel(AmqpLink.Call call) {
+      consumeLink.execute(() -> {
+        if (channel.isOpen()) {
+          call.run();
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.mirador.agent;
+
+import static io.mirador.agent.AgentChannelTest.await;
+import static io.mirador.agent.AgentChannelTest.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mirador.Addresses;
+import io.mirador.model.AgentInfo;
+import io.mirador.model.Envelope;
+import io.mirador.model.EnvelopeMessageCodec;
+import io.mirador.model.EventType;
+import io.mirador.model.Wire;
+import io.mirador.transport.rabbitmq.AmqpSettings;
+import io.mirador.transport.rabbitmq.RabbitBroker;
+import io.mirador.transport.rabbitmq.RabbitHubTransport;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DESIGN.md §6: a broker restart loses no event. The agent channel publishes continuously through the RabbitMQ
+ * transport while the broker's application is stopped and started again; afterwards every seq it handed out has
+ * reached the hub transport (duplicates allowed: the store dedups).
+ */
+@ExtendWith(VertxExtension.class)
+class AgentChannelBrokerRestartTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AgentChannelBrokerRestartTest.class);
+  private static final String AGENT = "restart-test";
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void everySeqReachesTheHubAcrossABrokerRestart(Vertx vertx) throws Exception {
+    vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeMessageCodec());
+    String vhost = RabbitBroker.createVhost("restart");
+    RabbitHubTransport hub = null;
+    try {
+      JsonObject config = RabbitBroker.config(RabbitBroker.url(vhost)).mergeIn(AgentChannelTest.config(dataDir));
+      config.getJsonObject("agent").put("id", AGENT);
+      Set<Long> seqs = ConcurrentHashMap.newKeySet();
+      AtomicLong deliveries = new AtomicLong();
+      List<Envelope> heartbeats = new CopyOnWriteArrayList<>();
+      hub = new RabbitHubTransport(vertx, AmqpSettings.of(config));
+      await(hub.consume(delivery -> {
+        Envelope event = Wire.standard().decode(delivery.body());
+        deliveries.incrementAndGet();
+        seqs.add(event.seq());
+        if (event.type() == EventType.HEARTBEAT) {
+          heartbeats.add(event);
+        }
+        delivery.ack();
+      }));
+      await(vertx.deployVerticle(new AgentChannelVerticle(), new DeploymentOptions().setConfig(config)));
+
+      AtomicLong sent = new AtomicLong();
+      long producer = vertx.setPeriodic(4, id -> {
+        vertx.eventBus().send(Addresses.agentOutbox(AGENT), AgentChannelTest.metrics(AGENT, (int) sent.get()));
+        sent.incrementAndGet();
+      });
+      Thread.sleep(1_000);
+      long beforeStop = sent.get();
+      long stoppedAt = System.nanoTime();
+      try {
+        RabbitBroker.stopApp();
+        Thread.sleep(1_000);
+      } finally {
+        RabbitBroker.startApp(); // whatever happened, the broker is left running
+      }
+      LOG.info("broker away for {} ms; {} events sent before the stop", (System.nanoTime() - stoppedAt) / 1_000_000, beforeStop);
+      Thread.sleep(1_000);
+      vertx.cancelTimer(producer);
+      Thread.sleep(20);
+      vertx.eventBus().send(Addresses.agentOutbox(AGENT), Envelope.of(EventType.HEARTBEAT, AGENT, 0, System.currentTimeMillis(),
+          new AgentInfo(AGENT, "host", List.of(), "linux", "test", false, 1, 10, Map.of())));
+      long total = sent.get() + 1;
+
+      waitUntil(() -> seqs.size() == total, "all " + total + " seqs at the hub", 45);
+      assertEquals(LongStream.rangeClosed(1, total).boxed().collect(Collectors.toSet()), seqs);
+      Map<String, Long> counters = heartbeats.get(0).body(AgentInfo.class).counters();
+      LOG.info("{} seqs, {} deliveries ({} duplicates); agent counters {}", total, deliveries.get(), deliveries.get() - total, counters);
+      assertTrue(counters.get("publish_failures") > 0, "the restart was felt: " + counters);
+      assertTrue(counters.get("spool_appended") > 0, "and bridged by the spool: " + counters);
+      assertEquals(0L, counters.getOrDefault("outbox_dropped", 0L));
+      assertEquals(0L, counters.get("spool_evicted_events"));
+    } finally {
+      if (hub != null) {
+        await(hub.close());
+      }
+      await(vertx.close());
+      RabbitBroker.deleteVhost(vhost);
+    }
+  }
+}
