@@ -89,9 +89,10 @@ class RedisOutageTest {
     assumeTrue(new File("/usr/bin/redis-server").canExecute() || onPath("redis-server"), "no redis-server to start and stop");
     int port = freePort();
     Path dir = Files.createTempDirectory("mirador-redis");
+    // Redis first: a store that found nothing listening refuses calls for its reconnect pause, by design
+    Process redis = startRedis(port, dir);
     RedisStore store = new RedisStore(vertx, new JsonObject().put("url", "redis://127.0.0.1:" + port).put("prefix", "outage:")
         .put("connectTimeoutMs", 1000).put("commandTimeoutMs", 2000).put("reconnectMinMs", 50).put("reconnectMaxMs", 200));
-    Process redis = startRedis(port, dir);
     try {
       long now = System.currentTimeMillis();
       assertEquals(Admission.ACCEPTED, await(store.write("agent-1", 1, batch(now))));
