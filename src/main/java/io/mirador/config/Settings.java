@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public final class Settings {
 
-  public static final Set<String> HUB_ROLES = Set.of("channel", "engine", "heartbeat", "alert", "web");
+  public static final Set<String> HUB_ROLES = Set.of("channel", "engine", "heartbeat", "alert", "checks", "web");
 
   private Settings() {
   }
