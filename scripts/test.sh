@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Mirador's whole test suite on a fresh Debian 12 machine: makes sure what the tests talk to is
-# installed and running (Redis, RabbitMQ, Chromium for the dashboard test), then runs Maven.
+# installed and running (Redis, RabbitMQ, Chromium for the dashboard test, the Debian monitoring plugins for
+# the check tests), then runs Maven.
 # Services that were already running are left as they are; the ones this script starts keep running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,13 @@ fi
 
 # Chromium for the real-browser dashboard test
 need_package chromium chromium
+
+# The Debian monitoring plugins (check_load, check_disk, check_procs, check_dummy) for the check tests
+if [ ! -x /usr/lib/nagios/plugins/check_load ]; then
+  log "installing monitoring-plugins-basic"
+  if [ -z "$apt_updated" ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq monitoring-plugins-basic >/dev/null
+fi
 
 log "running the test suite"
 exec mvn -B -ntp test -Dmirador.requireBrowser=true "$@"
