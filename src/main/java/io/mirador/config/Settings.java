@@ -65,5 +65,12 @@ public final class Settings {
       positiveInt(section(collectors, name), "intervalSeconds", 1);
     }
     positiveInt(section(config, "hub", "ingest"), "maxMessageBytes", 1);
+    positiveInt(section(agent, "checks"), "maxConcurrent", 4);
+    JsonObject flapping = section(hub, "checks", "flapping");
+    Object low = flapping.getValue("low", 25);
+    Object high = flapping.getValue("high", 50);
+    if (!(low instanceof Number l) || !(high instanceof Number h) || l.doubleValue() < 0 || l.doubleValue() >= h.doubleValue() || h.doubleValue() > 100) {
+      throw new IllegalArgumentException("hub.checks.flapping needs numbers 0 <= low < high <= 100, got low " + low + ", high " + high);
+    }
   }
 }

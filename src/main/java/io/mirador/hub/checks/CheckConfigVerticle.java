@@ -69,7 +69,7 @@ public final class CheckConfigVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    return Future.join(Future.all(consumers.stream().map(MessageConsumer::unregister).toList()), transport.close());
   }
 
   /** The {@code hub.checks.definitions} section: name → definition; a bad one stops the hub with its reason. */
