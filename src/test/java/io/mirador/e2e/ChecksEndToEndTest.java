@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirador.Mirador;
+import io.mirador.metrics.Meters;
 import io.mirador.testing.Await;
 import io.mirador.testing.TestConfig;
 import io.vertx.core.Future;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +76,12 @@ class ChecksEndToEndTest {
     assertTrue(load.getJsonArray("history").size() >= 1);
     assertFalse(load.getBoolean("flapping"));
 
+    Map<String, String> loadLabels = Map.of("agent", mirador.agentId(), "check", "e2e_load");
+    assertTrue(Meters.of(mirador.vertx()).value("mirador_check_runs_total", loadLabels) >= 1, "runs counted");
+    assertTrue(Meters.of(mirador.vertx()).value("mirador_check_duration_seconds", loadLabels) > 0, "duration of the last run");
+    String scrape = Await.result(http.get("/metrics").send()).bodyAsString();
+    assertTrue(scrape.contains("mirador_check_runs_total{") && scrape.contains("check=\"e2e_load\""), "self-metrics on /metrics");
+
     JsonObject disk = awaitResult("e2e_disk", result -> result.getString("output").startsWith("DISK"));
     assertTrue(disk.getInteger("status") <= 2, disk.encode());
     assertFalse(disk.getJsonArray("perfdata").isEmpty(), "disk perfdata: " + disk);
@@ -110,6 +118,10 @@ class ChecksEndToEndTest {
     JsonObject result = awaitResult("e2e_hang", r -> r.getInteger("status") == 3);
     assertEquals("timed out after 1 s", result.getString("output"));
     assertEquals("UNKNOWN", result.getString("state"));
+    Map<String, String> labels = Map.of("agent", mirador.agentId(), "check", "e2e_hang");
+    Meters meters = Meters.of(mirador.vertx());
+    assertTrue(meters.value("mirador_check_timeouts_total", labels) >= 1, "timeouts counted");
+    assertTrue(meters.value("mirador_check_failures_total", labels) >= 1, "an UNKNOWN run is a failure");
     assertEquals(204, Await.result(http.delete("/api/v1/checks/e2e_hang").send()).statusCode());
 
     List<String> started = Files.readAllLines(pids).stream().filter(line -> !line.isBlank()).toList();
