@@ -1,4 +1,4 @@
-// Mirador dashboard: the agents registry and live charts of the selected agent.
+// Mirador dashboard: the agents registry, live charts and check results of the selected agent.
 // Data comes from the REST API (initial state, history) and the SockJS bridge (everything after).
 'use strict';
 
@@ -7,6 +7,9 @@
   const WINDOW_MS = 15 * 60 * 1000;
   const LIVE_AGENTS = 'mirador.live.agents';
   const liveMetrics = (id) => 'mirador.live.metrics.' + id;
+  const LIVE_RESULTS = 'mirador.live.results';
+  const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+  const SEVERITY = [0, 2, 3, 1]; // sort order by status: CRITICAL first, then WARNING, UNKNOWN, OK
 
   const C = {
     cyan: '#38bdf8', violet: '#a78bfa', amber: '#fbbf24', pink: '#f472b6', green: '#34d399',
@@ -56,6 +59,7 @@
   const agents = new Map();
   const rows = new Map();
   const latest = new Map(); // "name|tags" -> {name, tags, value, ts}
+  const checks = new Map(); // check name -> latest result of the selected agent
   let selected = null;
   let selectToken = 0;
   let unsubscribeMetrics = null;
@@ -269,6 +273,9 @@
     });
     loadHistory(id, token);
     loadLatest(id, token);
+    checks.clear();
+    renderChecks();
+    loadChecks(id, token);
   }
 
   function deselect() {
@@ -278,7 +285,66 @@
     selectToken++;
     resetCharts();
     latest.clear();
+    checks.clear();
+    renderChecks();
     showDetail(null);
+  }
+
+  // ---------- checks ----------
+
+  async function loadChecks(id, token) {
+    try {
+      const body = await getJson('/results?agent=' + encodeURIComponent(id));
+      if (token !== selectToken) return;
+      for (const r of body.results || []) upsertCheck(r);
+      renderChecks();
+    } catch (e) { /* shown by apiError */ }
+  }
+
+  function upsertCheck(r) {
+    const known = checks.get(r.check);
+    if (!known || r.executed >= known.executed) checks.set(r.check, r);
+  }
+
+  function onResult(r) {
+    if (!r || r.agent !== selected) return;
+    upsertCheck(r);
+    renderChecks();
+  }
+
+  function renderChecks() {
+    const panel = $('#checks-panel');
+    const tbody = $('#checks tbody');
+    const list = [...checks.values()].sort((a, b) =>
+      (SEVERITY[a.status] - SEVERITY[b.status]) || a.check.localeCompare(b.check));
+    panel.dataset.checks = list.length;
+    $('#checks-empty').hidden = list.length > 0;
+    $('#checks').hidden = list.length === 0;
+    const bad = list.filter((r) => r.status !== 0).length;
+    $('#checks-summary').textContent = list.length ? list.length + (list.length === 1 ? ' check' : ' checks') + (bad ? ', ' + bad + ' not OK' : ', all OK') : '';
+    tbody.replaceChildren(...list.map((r) => {
+      const tr = el('tr');
+      tr.dataset.check = r.check;
+      tr.dataset.status = r.status;
+      tr.append(el('td', 'name', r.check));
+      const status = el('td');
+      const state = STATES[r.status] || 'UNKNOWN';
+      status.append(el('span', 'pill ' + state.toLowerCase(), state));
+      if (r.flapping) {
+        const badge = el('span', 'badge flapping', 'flapping');
+        badge.title = 'state changed ' + r.percentStateChange + '% of the time over the last ' + (r.history || []).length + ' runs';
+        status.append(badge);
+      }
+      tr.append(status);
+      const output = el('td', 'output', (r.output || '').split('\n')[0]);
+      output.title = r.output || '';
+      tr.append(output);
+      const when = el('td', 'lastrun', ago(r.executed));
+      when.dataset.ts = r.executed;
+      when.title = new Date(r.executed).toLocaleString() + ' · ' + r.duration_ms + ' ms';
+      tr.append(when);
+      return tr;
+    }));
   }
 
   function showDetail(id) {
@@ -621,17 +687,19 @@
     if (selected) {
       loadHistory(selected, selectToken);
       loadLatest(selected, selectToken);
+      loadChecks(selected, selectToken);
     }
   }
 
   function tick() {
     $('#clock').textContent = hms(now());
-    for (const td of document.querySelectorAll('#agents td.lastseen')) td.textContent = ago(Number(td.dataset.ts));
+    for (const td of document.querySelectorAll('#agents td.lastseen, #checks td.lastrun')) td.textContent = ago(Number(td.dataset.ts));
   }
 
   CHARTS.forEach(createChart);
   const bus = new LiveBus('/eventbus', onBusState);
   bus.subscribe(LIVE_AGENTS, onAgentEvent);
+  bus.subscribe(LIVE_RESULTS, onResult);
 
   tick();
   setInterval(tick, 1000);

@@ -21,11 +21,23 @@ public final class Addresses {
   /** Published after an event of any type was stored, for the alert verticle (JSON: agent, type, seq). */
   public static final String STORED = "mirador.events.stored";
 
+  /**
+   * Published when a check changes status on an agent, or starts or stops flapping (JSON: agent, check, from (null
+   * for a first result that is not OK), to, output, flapping, percentStateChange, executed). For the alert verticle.
+   */
+  public static final String CHECK_STATE = "mirador.check.state";
+
+  /** Published by the web verticle after a check definition changed (JSON: name, revision), for the checks verticle. */
+  public static final String CHECKS_CHANGED = "mirador.checks.changed";
+
   /** Prefix of everything the dashboard may receive; the SockJS bridge permits this and nothing else. */
   public static final String LIVE_PREFIX = "mirador.live.";
 
   /** Registry changes and status changes of agents, for the dashboard. */
   public static final String LIVE_AGENTS = LIVE_PREFIX + "agents";
+
+  /** Every check result as it is stored, with history and flapping (the JSON of GET /api/v1/results), for the dashboard. */
+  public static final String LIVE_RESULTS = LIVE_PREFIX + "results";
 
   /** Samples of one agent as they are stored, for the dashboard's charts. */
   public static String liveMetrics(String agentId) {
@@ -40,6 +52,11 @@ public final class Addresses {
   /** Event-bus transport (standalone): commands from the hub to one agent. */
   public static String agentCommands(String agentId) {
     return "mirador.agent." + agentId + ".commands";
+  }
+
+  /** Inside one agent: the check assignment (JSON: revision, checks) from its engine, for its check scheduler. */
+  public static String agentChecks(String agentId) {
+    return "mirador.agent." + agentId + ".checks";
   }
 
   /** Inside one agent: commands received by its channel, for its engine. */

@@ -3,6 +3,7 @@ package io.mirador;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
 import io.mirador.agent.AgentChannelVerticle;
+import io.mirador.agent.AgentCheckVerticle;
 import io.mirador.agent.AgentEngineVerticle;
 import io.mirador.agent.AgentHeartbeatVerticle;
 import io.mirador.agent.AgentIdentity;
@@ -11,6 +12,7 @@ import io.mirador.config.ConfigLoader;
 import io.mirador.config.Settings;
 import io.mirador.hub.alert.AlertVerticle;
 import io.mirador.hub.channel.ChannelVerticle;
+import io.mirador.hub.checks.CheckConfigVerticle;
 import io.mirador.hub.engine.EngineVerticle;
 import io.mirador.hub.heartbeat.HeartbeatVerticle;
 import io.mirador.hub.web.WebVerticle;
@@ -54,13 +56,15 @@ public final class Mirador {
     HUB_VERTICLES.put("engine", EngineVerticle.class);
     HUB_VERTICLES.put("heartbeat", HeartbeatVerticle.class);
     HUB_VERTICLES.put("alert", AlertVerticle.class);
+    HUB_VERTICLES.put("checks", CheckConfigVerticle.class);
     HUB_VERTICLES.put("web", WebVerticle.class);
     HUB_VERTICLES.put("channel", ChannelVerticle.class);
   }
 
   /** Agent verticles in start order: the channel before anything that sends through it. */
   private static final List<Class<? extends Deployable>> AGENT_VERTICLES = List.of(
-      AgentEngineVerticle.class, AgentChannelVerticle.class, AgentHeartbeatVerticle.class, AgentMonitorVerticle.class);
+      AgentEngineVerticle.class, AgentCheckVerticle.class, AgentChannelVerticle.class, AgentHeartbeatVerticle.class,
+      AgentMonitorVerticle.class);
 
   public enum Mode {
     STANDALONE(true, true), HUB(true, false), AGENT(false, true);

@@ -500,7 +500,7 @@ public final class AgentChannelVerticle extends VerticleBase {
       merged.put("spool_corrupt_bytes", stats.corruptBytes());
     }
     AgentInfo withCounters = new AgentInfo(info.id(), info.hostname(), info.ips(), info.os(), info.version(), info.busy(),
-        info.startedAt(), info.interval(), Map.copyOf(merged));
+        info.startedAt(), info.interval(), Map.copyOf(merged), info.subscriptions());
     return new Envelope(event.v(), event.type(), event.agent(), event.seq(), event.ts(), withCounters);
   }
 

@@ -31,6 +31,22 @@ record AgentConfig(JsonObject section) {
     return Settings.positiveInt(section, "heartbeatSeconds", 10);
   }
 
+  /** The check subscriptions this agent declares; {@code ["all"]} unless configured. */
+  java.util.List<String> subscriptions() {
+    io.vertx.core.json.JsonArray list = section.getJsonArray("subscriptions");
+    if (list == null || list.isEmpty()) {
+      return java.util.List.of("all");
+    }
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (Object name : list) {
+      if (!(name instanceof String s) || !io.mirador.model.Envelope.NAME.matcher(s).matches()) {
+        throw new IllegalArgumentException("agent.subscriptions: each must be a name matching " + io.mirador.model.Envelope.NAME.pattern() + ", got " + name);
+      }
+      names.add(s);
+    }
+    return java.util.List.copyOf(names);
+  }
+
   int outboxMaxEvents() {
     return Settings.positiveInt(Settings.section(section, "outbox"), "maxEvents", 10_000);
   }

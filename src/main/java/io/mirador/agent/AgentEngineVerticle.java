@@ -1,7 +1,12 @@
 package io.mirador.agent;
 
 import io.mirador.Addresses;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.mirador.model.Command;
 import io.mirador.model.Envelope;
+import io.mirador.model.Wire;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.mirador.model.EventType;
 import io.mirador.model.LogLine;
 import io.vertx.core.Future;
@@ -14,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dispatches commands from the hub to their handlers. Remote jobs and config pushes plug in here as their
- * issues land; until then a command without a handler is answered with a log event saying so, so the hub
- * operator sees it was received and not acted on.
+ * Dispatches commands from the hub to their handlers: {@code config} (the check assignment) goes to the check
+ * scheduler; remote jobs plug in here as their issue lands. A command without a handler is answered with a log
+ * event saying so, so the hub operator sees it was received and not acted on.
  */
 public final class AgentEngineVerticle extends VerticleBase {
 
@@ -29,6 +34,7 @@ public final class AgentEngineVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     agentId = AgentConfig.of(config()).id();
+    handlers.put(EventType.CONFIG, this::config);
     consumer = vertx.eventBus().localConsumer(Addresses.agentEngine(agentId), message -> dispatch(message.body()));
     return consumer.completion();
   }
@@ -36,6 +42,23 @@ public final class AgentEngineVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return consumer.unregister();
+  }
+
+  /** A check assignment from the hub: its payload goes to the check scheduler ({@link AgentCheckVerticle}). */
+  private void config(Envelope command) {
+    Command body = command.body(Command.class);
+    JsonObject payload;
+    try {
+      payload = body.payload() == null ? new JsonObject() : new JsonObject(Wire.MAPPER.writeValueAsString(body.payload()));
+    } catch (JsonProcessingException | RuntimeException e) {
+      LOG.warn("agent {} could not read config command {}: {}", agentId, body.id(), e.getMessage());
+      return;
+    }
+    if (payload.getValue("checks") instanceof JsonArray) {
+      vertx.eventBus().send(Addresses.agentChecks(agentId), payload);
+    } else {
+      LOG.warn("agent {} ignores config command {}: no checks in it", agentId, body.id());
+    }
   }
 
   private void dispatch(Envelope command) {

@@ -19,6 +19,7 @@ public final class AgentHeartbeatVerticle extends VerticleBase {
   private String agentId;
   private String configuredHostname;
   private int intervalSeconds;
+  private java.util.List<String> subscriptions;
   private long startedAt;
   private SystemInfo systemInfo;
   private long timer = -1;
@@ -29,6 +30,7 @@ public final class AgentHeartbeatVerticle extends VerticleBase {
     agentId = agent.id();
     configuredHostname = agent.hostname();
     intervalSeconds = agent.heartbeatSeconds();
+    subscriptions = agent.subscriptions();
     startedAt = System.currentTimeMillis();
     return vertx.executeBlocking(() -> systemInfo = new SystemInfo())
         .compose(ready -> beat(EventType.REGISTER))
@@ -44,7 +46,7 @@ public final class AgentHeartbeatVerticle extends VerticleBase {
   private Future<Void> beat(EventType type) {
     return vertx.executeBlocking(() -> HostFacts.probe(systemInfo, configuredHostname), false).map(facts -> {
       AgentInfo info = new AgentInfo(agentId, facts.hostname(), facts.ips(), facts.os(), Version.current(), false,
-          startedAt, intervalSeconds, Map.of());
+          startedAt, intervalSeconds, Map.of(), subscriptions);
       vertx.eventBus().send(Addresses.agentOutbox(agentId), new Envelope(Envelope.VERSION, type, agentId, 0, System.currentTimeMillis(), info));
       return null;
     });

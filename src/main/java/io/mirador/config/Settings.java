@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public final class Settings {
 
-  public static final Set<String> HUB_ROLES = Set.of("channel", "engine", "heartbeat", "alert", "web");
+  public static final Set<String> HUB_ROLES = Set.of("channel", "engine", "heartbeat", "alert", "checks", "web");
 
   private Settings() {
   }
@@ -65,5 +65,12 @@ public final class Settings {
       positiveInt(section(collectors, name), "intervalSeconds", 1);
     }
     positiveInt(section(config, "hub", "ingest"), "maxMessageBytes", 1);
+    positiveInt(section(agent, "checks"), "maxConcurrent", 4);
+    JsonObject flapping = section(hub, "checks", "flapping");
+    Object low = flapping.getValue("low", 25);
+    Object high = flapping.getValue("high", 50);
+    if (!(low instanceof Number l) || !(high instanceof Number h) || l.doubleValue() < 0 || l.doubleValue() >= h.doubleValue() || h.doubleValue() > 100) {
+      throw new IllegalArgumentException("hub.checks.flapping needs numbers 0 <= low < high <= 100, got low " + low + ", high " + high);
+    }
   }
 }

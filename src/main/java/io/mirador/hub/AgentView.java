@@ -30,7 +30,8 @@ public final class AgentView {
         .put("duplicates", agent.ingest().duplicates())
         .put("gaps", agent.ingest().gaps())
         .put("lastSeq", agent.ingest().lastSeq())
-        .put("counters", new JsonObject(new java.util.TreeMap<>(agent.agentCounters())));
+        .put("counters", new JsonObject(new java.util.TreeMap<>(agent.agentCounters())))
+        .put("subscriptions", new JsonArray(List.copyOf(agent.subscriptions())));
   }
 
   public static JsonObject json(Sample sample) {

@@ -11,6 +11,8 @@ import java.util.Map;
  *
  * @param interval the agent's heartbeat interval in seconds, so the hub can judge staleness per agent
  * @param counters the agent's own counters (spool evictions, dropped batches…), reported as they are
+ * @param subscriptions the check subscriptions the agent declares ({@code agent.subscriptions}); absent on the wire
+ *     (an older agent) it is empty, which the hub reads as {@code ["all"]}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentInfo(
@@ -22,11 +24,13 @@ public record AgentInfo(
     boolean busy,
     long startedAt,
     int interval,
-    Map<String, Long> counters) implements EventBody {
+    Map<String, Long> counters,
+    List<String> subscriptions) implements EventBody {
 
   public AgentInfo {
     ips = ips == null ? List.of() : ips;
     counters = counters == null ? Map.of() : counters;
+    subscriptions = subscriptions == null ? List.of() : subscriptions;
   }
 
   @Override
@@ -35,5 +39,7 @@ public record AgentInfo(
     require(hostname != null && !hostname.isBlank() && hostname.length() <= 255, "hostname is required (at most 255 chars)");
     require(ips.size() <= 64 && ips.stream().allMatch(ip -> ip != null && ip.length() <= 64), "ips must be a list of at most 64 addresses");
     require(interval >= 0, "interval must not be negative");
+    require(subscriptions.size() <= 64 && subscriptions.stream().allMatch(s -> s != null && Envelope.NAME.matcher(s).matches()),
+        "subscriptions must be a list of at most 64 names matching " + Envelope.NAME.pattern());
   }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param lastSeen      when the hub last stored any event of the agent, epoch ms
  * @param statusSince   when {@code status} last changed, epoch ms
  * @param agentCounters counters the agent reports about itself (outbox drops, spool evictions…)
+ * @param subscriptions the check subscriptions the agent declared; empty when it declared none (read as {@code ["all"]})
  */
 public record AgentRecord(
     String id,
@@ -25,5 +26,10 @@ public record AgentRecord(
     AgentStatus status,
     long statusSince,
     IngestCounters ingest,
-    Map<String, Long> agentCounters) {
+    Map<String, Long> agentCounters,
+    List<String> subscriptions) {
+
+  public AgentRecord {
+    subscriptions = subscriptions == null ? List.of() : subscriptions;
+  }
 }

@@ -83,7 +83,7 @@ class AgentLivenessTest {
   }
 
   private Envelope beat(EventType type) {
-    AgentInfo info = new AgentInfo(AGENT, "liveness-host", List.of("192.0.2.7"), "test OS", "test", false, 1, 1, Map.of());
+    AgentInfo info = new AgentInfo(AGENT, "liveness-host", List.of("192.0.2.7"), "test OS", "test", false, 1, 1, Map.of(), List.of());
     return Envelope.of(type, AGENT, ++seq, System.currentTimeMillis(), info);
   }
 

@@ -57,7 +57,7 @@ class TwoNodeClusterTest {
     EventBusAgentTransport transportOnA = new EventBusAgentTransport(nodeA.vertx(), agent, 10_000);
     long now = System.currentTimeMillis();
     Await.result(transportOnA.publish(Envelope.of(EventType.REGISTER, agent, 1, now,
-        new AgentInfo(agent, "cluster-host", List.of(), "test OS", "test", false, now, 10, Map.of()))));
+        new AgentInfo(agent, "cluster-host", List.of(), "test OS", "test", false, now, 10, Map.of(), List.of()))));
     Await.result(transportOnA.publish(Envelope.of(EventType.METRICS, agent, 2, now,
         new MetricsBatch(List.of(Sample.of("cluster.probe", Map.of("node", "a"), 42.5, now))))));
 

@@ -156,7 +156,14 @@ class WireTest {
       assertEquals(42, e.seq());
       assertEquals(TS, e.ts());
       assertEquals(new AgentInfo("web-01", "web-01.example.org", List.of("10.0.0.5", "fe80::1"), "Linux 6.8 amd64",
-          "0.1.0", false, 1_763_711_000_000L, 10, Map.of("spool.evicted", 3L)), e.body(AgentInfo.class));
+          "0.1.0", false, 1_763_711_000_000L, 10, Map.of("spool.evicted", 3L), List.of()), e.body(AgentInfo.class));
+    }
+
+    @Test
+    void registerWithSubscriptions() {
+      Envelope e = decode(envelope("register", """
+          {"id":"web-01","hostname":"web-01","busy":false,"startedAt":1,"interval":10,"subscriptions":["all","web"]}"""));
+      assertEquals(List.of("all", "web"), e.body(AgentInfo.class).subscriptions());
     }
 
     @Test
@@ -266,8 +273,8 @@ class WireTest {
     ObjectNode job = payload("{\"command\":\"uptime\",\"timeout_s\":30,\"ratio\":0.25,\"big\":9007199254740993,\"env\":null,\"dry\":true}");
     return Stream.of(
         Envelope.of(EventType.REGISTER, AGENT, 1, TS, new AgentInfo(AGENT, "web-01.example.org", List.of("10.0.0.5"),
-            "Linux", "0.1.0", false, TS - 1000, 10, Map.of("spool.evicted", 0L, "batches.dropped", 7L))),
-        Envelope.of(EventType.HEARTBEAT, AGENT, 2, TS, new AgentInfo(AGENT, "web-01", null, null, null, true, 0, 0, null)),
+            "Linux", "0.1.0", false, TS - 1000, 10, Map.of("spool.evicted", 0L, "batches.dropped", 7L), List.of("all", "web"))),
+        Envelope.of(EventType.HEARTBEAT, AGENT, 2, TS, new AgentInfo(AGENT, "web-01", null, null, null, true, 0, 0, null, null)),
         Envelope.of(EventType.METRICS, AGENT, 3, TS, new MetricsBatch(List.of(
             Sample.of("cpu.usage", Map.of("cpu", "total", "host.role", "web"), 12.5, TS),
             Sample.of("cpu.idle", 0.0, TS),

@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirador.model.AgentInfo;
+import io.mirador.model.CheckDefinition;
+import io.mirador.model.CheckResult;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Optional;
 import io.mirador.model.Sample;
 import io.vertx.core.Future;
 import java.util.List;
@@ -49,7 +55,7 @@ public abstract class StoreContractTest {
 
   protected static AgentInfo info(String id, String hostname, boolean busy) {
     return new AgentInfo(id, hostname, List.of("10.0.0.7", "fe80::1"), "Linux 6.1", "0.1.0", busy, 1_000, 10,
-        Map.of("spool_evicted", 3L));
+        Map.of("spool_evicted", 3L), List.of("all", "web"));
   }
 
   protected Admission write(String agentId, long seq, WriteBatch batch) {
@@ -100,6 +106,7 @@ public abstract class StoreContractTest {
     assertEquals(base, agent.statusSince());
     assertEquals(new IngestCounters(1, 0, 0, 1), agent.ingest());
     assertEquals(Map.of("spool_evicted", 3L), agent.agentCounters());
+    assertEquals(List.of("all", "web"), agent.subscriptions());
     assertEquals(List.of(AGENT), await(store.agents()).stream().map(AgentRecord::id).toList());
   }
 
@@ -295,5 +302,76 @@ public abstract class StoreContractTest {
     write(AGENT, 2, new WriteBatch(base + 5_000).agentInfo(info(AGENT, "web-1", false)));
     assertEquals("web-1", agent(AGENT).hostname());
     assertEquals(base, agent(AGENT).registeredAt());
+  }
+
+  // --- checks: definitions, latest results, history, flapping
+
+  private static CheckDefinition definition(String name, String command, int interval) {
+    return CheckDefinition.parse(name, new JsonObject().put("command", command).put("interval", interval)
+        .put("subscriptions", new JsonArray().add("web")).put("env", new JsonObject().put("A", "1")));
+  }
+
+  @Test
+  void checkDefinitionsAreCreatedReplacedAndRemovedWithARevision() {
+    assertEquals(0L, await(store.checkDefinitionsRevision()));
+    assertEquals(List.of(), await(store.checkDefinitions()));
+
+    assertEquals(new DefinitionChange(false, 1), await(store.putCheckDefinition(definition("load", "check_load", 60))));
+    assertEquals(new DefinitionChange(false, 2), await(store.putCheckDefinition(definition("disk", "check_disk", 30))));
+    CheckDefinition changed = definition("load", "check_load -w 5", 10);
+    assertEquals(new DefinitionChange(true, 3), await(store.putCheckDefinition(changed)));
+
+    assertEquals(List.of("disk", "load"), await(store.checkDefinitions()).stream().map(CheckDefinition::name).toList());
+    assertEquals(Optional.of(changed), await(store.checkDefinition("load")));
+    assertEquals(Optional.empty(), await(store.checkDefinition("nope")));
+    assertEquals(3L, await(store.checkDefinitionsRevision()));
+
+    assertEquals(new DefinitionChange(true, 4), await(store.removeCheckDefinition("disk")));
+    assertEquals(new DefinitionChange(false, 4), await(store.removeCheckDefinition("disk")));
+    assertEquals(List.of(changed), await(store.checkDefinitions()));
+    assertEquals(4L, await(store.checkDefinitionsRevision()));
+  }
+
+  @Test
+  void latestCheckResultIsTheNewestByExecutionTime() {
+    CheckResult ok = new CheckResult("disk_root", 0, "DISK OK", List.of(Sample.of("disk.free", Map.of(), 12.5, base)), 12, base + 2_000);
+    CheckResult older = new CheckResult("disk_root", 2, "DISK CRITICAL", List.of(), 3, base + 1_000);
+    write(AGENT, 1, new WriteBatch(base).checkResult(ok));
+    write(AGENT, 2, new WriteBatch(base).checkResult(older));
+    assertEquals(Map.of("disk_root", ok), await(store.latestCheckResults(AGENT)));
+    assertEquals(Map.of(), await(store.latestCheckResults("ghost")));
+  }
+
+  @Test
+  void checkHistoryKeepsTheLast21StatusesOldestFirst() {
+    write(AGENT, 1, new WriteBatch(base).agentInfo(info(AGENT, "web-1", false)));
+    List<Integer> expected = new ArrayList<>();
+    List<Integer> last = List.of();
+    for (int i = 0; i < 25; i++) {
+      int status = i % 4;
+      expected.add(status);
+      last = await(store.appendCheckStatus(AGENT, "load", status));
+    }
+    List<Integer> newest21 = expected.subList(4, 25);
+    assertEquals(newest21, last);
+    await(store.appendCheckStatus(AGENT, "disk", 2));
+    await(store.setCheckFlapping(AGENT, "load", true));
+
+    Map<String, CheckHistory> histories = await(store.checkHistories(AGENT));
+    assertEquals(new CheckHistory(newest21, true), histories.get("load"));
+    assertEquals(new CheckHistory(List.of(2), false), histories.get("disk"));
+
+    await(store.setCheckFlapping(AGENT, "load", false));
+    assertFalse(await(store.checkHistories(AGENT)).get("load").flapping());
+  }
+
+  @Test
+  void removingAnAgentForgetsItsCheckResultsAndHistory() {
+    write(AGENT, 1, new WriteBatch(base).checkResult(new CheckResult("load", 1, "LOAD WARNING", List.of(), 3, base)));
+    await(store.appendCheckStatus(AGENT, "load", 1));
+    await(store.setCheckFlapping(AGENT, "load", true));
+    assertTrue(await(store.removeAgent(AGENT)));
+    assertEquals(Map.of(), await(store.latestCheckResults(AGENT)));
+    assertEquals(Map.of(), await(store.checkHistories(AGENT)));
   }
 }

@@ -44,6 +44,16 @@ class DashboardBrowserTest {
           };
         }
         const q = (selector) => document.querySelector(selector);
+        const checks = {};
+        for (const tr of document.querySelectorAll('#checks tbody tr')) {
+          checks[tr.dataset.check] = {
+            state: tr.querySelector('.pill')?.textContent.trim() ?? null,
+            pillClass: tr.querySelector('.pill')?.className ?? null,
+            output: tr.querySelector('td.output')?.textContent ?? null,
+            lastRun: tr.querySelector('td.lastrun')?.textContent ?? null,
+            executed: Number(tr.querySelector('td.lastrun')?.dataset.ts ?? 0),
+          };
+        }
         return {
           status: row?.querySelector('td.status')?.textContent.trim() ?? null,
           selected: q('#detail')?.dataset.agentId ?? null,
@@ -54,6 +64,7 @@ class DashboardBrowserTest {
           marker: window.__miradorTestMarker || null,
           now: Date.now(),
           charts,
+          checks,
         };
       };
       """;
@@ -76,7 +87,7 @@ class DashboardBrowserTest {
       // (the page may still be loading at the first check: every read in SNAPSHOT tolerates that)
       JsonObject first = waitFor(browser, agent,
           "s.status === 'up' && s.selected === agentId && s.connection === 'live' && "
-              + jsArray(LIVE_CHARTS) + ".every(c => s.charts[c].points > 0)",
+              + jsArray(LIVE_CHARTS) + ".every(c => s.charts[c].points > 0) && s.checks.browser_warn?.state === 'WARNING'",
           Duration.ofSeconds(60));
       String context = "\nfirst snapshot: " + first.encodePrettily() + "\nchromium:\n" + browser.log();
       assertEquals("up", first.getString("status"), "status of the local agent's row" + context);
@@ -85,6 +96,11 @@ class DashboardBrowserTest {
       assertEquals("live", first.getString("connection"), "connection badge" + context);
       assertTrue(first.getInteger("up") >= 1, "agents counted as up in the header" + context);
       assertFalse(first.getString("cpuTile", "").isEmpty(), "the CPU tile shows a value" + context);
+      JsonObject check = first.getJsonObject("checks").getJsonObject("browser_warn");
+      assertEquals("WARNING", check.getString("state"), "the check's status pill" + context);
+      assertEquals("pill warning", check.getString("pillClass"), "the pill's colour class" + context);
+      assertEquals("WARNING: seen in the browser", check.getString("output"), "the check's output" + context);
+      assertTrue(check.getString("lastRun").endsWith("ago"), "last run, relative" + context);
       for (String chart : List.of("cpu", "mem", "load", "disk", "net")) {
         assertTrue(first.getJsonObject("charts").getJsonObject(chart).getBoolean("canvas"), "canvas #chart-" + chart + context);
       }
@@ -101,6 +117,7 @@ class DashboardBrowserTest {
       for (String chart : LIVE_CHARTS) {
         newer.append(" && s.charts.").append(chart).append(".lastTs > ").append(firstCharts.getJsonObject(chart).getLong("lastTs"));
       }
+      newer.append(" && s.checks.browser_warn.executed > ").append(check.getLong("executed"));
       JsonObject second = waitFor(browser, agent, newer.toString(), Duration.ofSeconds(45));
       context = "\nfirst snapshot: " + first.encodePrettily() + "\nsecond snapshot: " + second.encodePrettily()
           + "\nchromium:\n" + browser.log();
@@ -113,6 +130,8 @@ class DashboardBrowserTest {
         assertTrue(after.getLong("lastTs") > System.currentTimeMillis() - 30_000, chart + " chart's newest point is recent" + context);
         assertTrue(after.getInteger("points") > 0, chart + " chart has points" + context);
       }
+      assertTrue(second.getJsonObject("checks").getJsonObject("browser_warn").getLong("executed") > check.getLong("executed"),
+          "the check's row follows the live results" + context);
 
       browser.screenshot(Path.of("target", "dashboard-browser-test.png"));
     } finally {
@@ -153,6 +172,9 @@ class DashboardBrowserTest {
         .put("agent", new JsonObject()
             .put("dataDir", tempDir.resolve("agent").toString())
             .put("heartbeatSeconds", 2)
+            .put("checks", new JsonObject().put("local", new JsonObject().put("browser_warn", new JsonObject()
+                .put("argv", new io.vertx.core.json.JsonArray().add("/usr/lib/nagios/plugins/check_dummy").add("1").add("seen in the browser"))
+                .put("interval", 1))))
             .put("collectors", new JsonObject()
                 .put("cpu", everySecond.copy())
                 .put("memory", everySecond.copy())

@@ -41,6 +41,7 @@ public final class EngineVerticle extends VerticleBase {
   private LongAdder samplesStored;
   private LongAdder duplicates;
   private MessageConsumer<Envelope> consumer;
+  private CheckStates checkStates;
 
   @Override
   public Future<?> start() {
@@ -48,6 +49,8 @@ public final class EngineVerticle extends VerticleBase {
     meters = Meters.of(vertx);
     samplesStored = meters.counter("mirador_samples_stored_total", "Metric samples stored");
     duplicates = meters.counter("mirador_events_duplicate_total", "Events received again and not stored twice");
+    JsonObject flap = io.mirador.config.Settings.section(config(), "hub", "checks", "flapping");
+    checkStates = new CheckStates(vertx, store, new Flapping(flap.getDouble("low", 25.0), flap.getDouble("high", 50.0)));
     handlers.put(EventType.REGISTER, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
     handlers.put(EventType.HEARTBEAT, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
     handlers.put(EventType.METRICS, (event, writes) -> writes.samples(event.body(MetricsBatch.class).samples()));
@@ -91,6 +94,10 @@ public final class EngineVerticle extends VerticleBase {
       samplesStored.add(writes.samples().size());
       message.reply("stored");
       announce(event, writes);
+      for (CheckResult result : writes.checkResults()) {
+        checkStates.follow(event.agent(), result).onFailure(e ->
+            LOG.warn("history of check {} of agent {} not updated: {}", result.check(), event.agent(), e.toString()));
+      }
     });
   }
 

@@ -67,7 +67,7 @@ public final class HeartbeatVerticle extends VerticleBase {
     return store.setStatus(agent.id(), status, now).onSuccess(done -> {
       LOG.info("agent {} ({}) is {} (was {})", agent.hostname(), agent.id(), status.wireName(), agent.status().wireName());
       AgentRecord changed = new AgentRecord(agent.id(), agent.hostname(), agent.ips(), agent.os(), agent.version(), agent.busy(),
-          agent.startedAt(), agent.interval(), agent.registeredAt(), agent.lastSeen(), status, now, agent.ingest(), agent.agentCounters());
+          agent.startedAt(), agent.interval(), agent.registeredAt(), agent.lastSeen(), status, now, agent.ingest(), agent.agentCounters(), agent.subscriptions());
       vertx.eventBus().publish(Addresses.AGENT_STATUS, new JsonObject().put("agent", agent.id()).put("hostname", agent.hostname())
           .put("from", agent.status().wireName()).put("to", status.wireName()).put("at", now));
       vertx.eventBus().publish(Addresses.LIVE_AGENTS, new JsonObject().put("event", "status").put("agent", AgentView.json(changed)));

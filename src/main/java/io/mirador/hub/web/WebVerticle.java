@@ -3,6 +3,9 @@ package io.mirador.hub.web;
 import io.mirador.Addresses;
 import io.mirador.config.Settings;
 import io.mirador.hub.AgentView;
+import io.mirador.hub.CheckView;
+import io.mirador.model.CheckDefinition;
+import io.mirador.store.AgentRecord;
 import io.mirador.metrics.Meters;
 import io.mirador.store.SeriesData;
 import io.mirador.store.SeriesQuery;
@@ -18,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -40,6 +44,9 @@ public final class WebVerticle extends VerticleBase {
   /** Largest number of points one /series answer may carry; beyond it the client must narrow or step. */
   static final int MAX_POINTS = 200_000;
   private static final String PORTS = "mirador.web.ports";
+  /** Largest check definition body accepted. */
+  static final int MAX_DEFINITION_BYTES = 256 * 1024;
+  private static final Map<String, Integer> STATUS_NAMES = Map.of("ok", 0, "warning", 1, "critical", 2, "unknown", 3);
   private static final Pattern LIVE = Pattern.compile(Pattern.quote(Addresses.LIVE_PREFIX) + ".+");
 
   private Store store;
@@ -58,6 +65,12 @@ public final class WebVerticle extends VerticleBase {
     router.delete("/api/v1/agents/:id").handler(this::removeAgent);
     router.get("/api/v1/agents/:id/latest").handler(this::latest);
     router.get("/api/v1/series").handler(this::series);
+    router.get("/api/v1/checks").handler(this::checks);
+    router.route("/api/v1/checks/:name").handler(BodyHandler.create().setBodyLimit(MAX_DEFINITION_BYTES));
+    router.get("/api/v1/checks/:name").handler(this::check);
+    router.put("/api/v1/checks/:name").handler(this::putCheck);
+    router.delete("/api/v1/checks/:name").handler(this::removeCheck);
+    router.get("/api/v1/results").handler(this::results);
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").sendFile("openapi.yaml")
         .onFailure(e -> ctx.fail(ApiError.notFound("this build has no openapi.yaml"))));
     router.route("/api/*").handler(ctx -> ctx.fail(ApiError.notFound("no API resource at " + ctx.request().method() + " " + ctx.request().path())));
@@ -198,6 +211,110 @@ public final class WebVerticle extends VerticleBase {
       }
     });
     return new SeriesQuery(agent, ctx.queryParams().get("metric"), Map.copyOf(tags), from, to, step);
+  }
+
+  private void checks(RoutingContext ctx) {
+    store.checkDefinitionsRevision().compose(revision -> store.checkDefinitions().map(definitions -> {
+      JsonArray list = new JsonArray();
+      definitions.forEach(definition -> list.add(definition.toJson()));
+      return new JsonObject().put("revision", revision).put("checks", list);
+    })).onSuccess(body -> ok(ctx, body)).onFailure(ctx::fail);
+  }
+
+  private void check(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    store.checkDefinition(name).onSuccess(definition -> {
+      if (definition.isEmpty()) {
+        ctx.fail(ApiError.notFound("no check named " + name));
+      } else {
+        ok(ctx, definition.get().toJson());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  /** Creates (201) or replaces (200) a definition; a bad one is a 400 and changes nothing. */
+  private void putCheck(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      throw ApiError.badRequest("the body must be a JSON object: " + e.getMessage());
+    }
+    if (body == null) {
+      throw ApiError.badRequest("a check definition (JSON object) is required");
+    }
+    CheckDefinition definition;
+    try {
+      definition = CheckDefinition.parse(name, body);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
+    store.putCheckDefinition(definition).onSuccess(change -> {
+      vertx.eventBus().publish(Addresses.CHECKS_CHANGED, new JsonObject().put("name", name).put("revision", change.revision()));
+      ctx.response().setStatusCode(change.existed() ? 200 : 201).putHeader("content-type", JSON)
+          .end(definition.toJson().put("revision", change.revision()).encode());
+    }).onFailure(ctx::fail);
+  }
+
+  private void removeCheck(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    store.removeCheckDefinition(name).onSuccess(change -> {
+      if (!change.existed()) {
+        ctx.fail(ApiError.notFound("no check named " + name));
+        return;
+      }
+      vertx.eventBus().publish(Addresses.CHECKS_CHANGED, new JsonObject().put("name", name).put("revision", change.revision()));
+      ctx.response().setStatusCode(204).end();
+    }).onFailure(ctx::fail);
+  }
+
+  /** The latest result of each check of each agent, with history and flapping; filters agent, check, status. */
+  private void results(RoutingContext ctx) {
+    String agentFilter = ctx.queryParams().get("agent");
+    String checkFilter = ctx.queryParams().get("check");
+    Integer statusFilter = statusParam(ctx.queryParams().get("status"));
+    Future<List<String>> agentIds = agentFilter != null && !agentFilter.isBlank()
+        ? Future.succeededFuture(List.of(agentFilter))
+        : store.agents().map(agents -> agents.stream().map(AgentRecord::id).sorted().toList());
+    agentIds.compose(ids -> {
+      List<Future<JsonArray>> perAgent = new java.util.ArrayList<>();
+      for (String id : ids) {
+        perAgent.add(store.latestCheckResults(id).compose(latest -> store.checkHistories(id).map(histories -> {
+          JsonArray rows = new JsonArray();
+          new TreeMap<>(latest).forEach((check, result) -> {
+            if ((checkFilter == null || checkFilter.equals(check)) && (statusFilter == null || statusFilter == result.status())) {
+              rows.add(CheckView.json(id, result, histories.get(check)));
+            }
+          });
+          return rows;
+        })));
+      }
+      return Future.all(perAgent).map(all -> {
+        JsonArray rows = new JsonArray();
+        perAgent.forEach(done -> rows.addAll(done.result()));
+        return rows;
+      });
+    }).onSuccess(rows -> ok(ctx, new JsonObject().put("results", rows))).onFailure(ctx::fail);
+  }
+
+  private static Integer statusParam(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    Integer named = STATUS_NAMES.get(value.strip().toLowerCase(java.util.Locale.ROOT));
+    if (named != null) {
+      return named;
+    }
+    try {
+      int status = Integer.parseInt(value.strip());
+      if (status >= 0 && status <= 3) {
+        return status;
+      }
+    } catch (NumberFormatException e) {
+      // told below
+    }
+    throw ApiError.badRequest("status must be 0..3 or ok, warning, critical, unknown; got '" + value + "'");
   }
 
   private void metrics(RoutingContext ctx) {

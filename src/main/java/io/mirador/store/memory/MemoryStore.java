@@ -1,11 +1,14 @@
 package io.mirador.store.memory;
 
 import io.mirador.model.AgentInfo;
+import io.mirador.model.CheckDefinition;
 import io.mirador.model.CheckResult;
 import io.mirador.model.Sample;
 import io.mirador.store.Admission;
 import io.mirador.store.AgentRecord;
 import io.mirador.store.AgentStatus;
+import io.mirador.store.CheckHistory;
+import io.mirador.store.DefinitionChange;
 import io.mirador.store.LatestValue;
 import io.mirador.store.SeriesData;
 import io.mirador.store.SeriesQuery;
@@ -102,6 +105,9 @@ public final class MemoryStore implements Store {
   private final AtomicLong nextSweep;
 
   private final ConcurrentHashMap<String, AgentState> agents = new ConcurrentHashMap<>();
+  /** Check definitions by name, and their revision; guarded by the map's monitor. */
+  private final TreeMap<String, CheckDefinition> definitions = new TreeMap<>();
+  private long definitionsRevision;
   private final AtomicInteger seriesCount = new AtomicInteger();
   private final LongAdder points = new LongAdder();
   private final LongAdder received = new LongAdder();
@@ -187,6 +193,8 @@ public final class MemoryStore implements Store {
       seriesCount.addAndGet(-agent.series.size());
       agent.series.clear();
       agent.checks.clear();
+      agent.history.clear();
+      agent.flapping.clear();
     }
     return Future.succeededFuture(true);
   }
@@ -256,7 +264,7 @@ public final class MemoryStore implements Store {
     return Future.succeededFuture(result);
   }
 
-  /** The newest result of each check of one agent, by check name; empty for an unknown agent. Not on the port yet. */
+  @Override
   public Future<Map<String, CheckResult>> latestCheckResults(String agentId) {
     AgentState agent = agents.get(agentId);
     if (agent == null) {
@@ -264,6 +272,87 @@ public final class MemoryStore implements Store {
     }
     synchronized (agent) {
       return Future.succeededFuture(Collections.unmodifiableMap(new TreeMap<>(agent.checks)));
+    }
+  }
+
+  @Override
+  public Future<List<Integer>> appendCheckStatus(String agentId, String check, int status) {
+    AgentState agent = agents.get(agentId);
+    if (agent == null) {
+      return Future.succeededFuture(List.of(status));
+    }
+    synchronized (agent) {
+      java.util.ArrayDeque<Integer> history = agent.history.computeIfAbsent(check, c -> new java.util.ArrayDeque<>(CHECK_HISTORY));
+      history.addLast(status);
+      while (history.size() > CHECK_HISTORY) {
+        history.removeFirst();
+      }
+      return Future.succeededFuture(List.copyOf(history));
+    }
+  }
+
+  @Override
+  public Future<Void> setCheckFlapping(String agentId, String check, boolean flapping) {
+    AgentState agent = agents.get(agentId);
+    if (agent != null) {
+      synchronized (agent) {
+        if (flapping) {
+          agent.flapping.add(check);
+        } else {
+          agent.flapping.remove(check);
+        }
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Map<String, CheckHistory>> checkHistories(String agentId) {
+    AgentState agent = agents.get(agentId);
+    if (agent == null) {
+      return Future.succeededFuture(Map.of());
+    }
+    Map<String, CheckHistory> histories = new TreeMap<>();
+    synchronized (agent) {
+      agent.history.forEach((check, statuses) -> histories.put(check, new CheckHistory(List.copyOf(statuses), agent.flapping.contains(check))));
+    }
+    return Future.succeededFuture(Collections.unmodifiableMap(histories));
+  }
+
+  @Override
+  public Future<List<CheckDefinition>> checkDefinitions() {
+    synchronized (definitions) {
+      return Future.succeededFuture(List.copyOf(definitions.values()));
+    }
+  }
+
+  @Override
+  public Future<Optional<CheckDefinition>> checkDefinition(String name) {
+    synchronized (definitions) {
+      return Future.succeededFuture(Optional.ofNullable(definitions.get(name)));
+    }
+  }
+
+  @Override
+  public Future<Long> checkDefinitionsRevision() {
+    synchronized (definitions) {
+      return Future.succeededFuture(definitionsRevision);
+    }
+  }
+
+  @Override
+  public Future<DefinitionChange> putCheckDefinition(CheckDefinition definition) {
+    synchronized (definitions) {
+      boolean existed = definitions.put(definition.name(), definition) != null;
+      return Future.succeededFuture(new DefinitionChange(existed, ++definitionsRevision));
+    }
+  }
+
+  @Override
+  public Future<DefinitionChange> removeCheckDefinition(String name) {
+    synchronized (definitions) {
+      boolean existed = definitions.remove(name) != null;
+      return Future.succeededFuture(new DefinitionChange(existed, existed ? ++definitionsRevision : definitionsRevision));
     }
   }
 
@@ -458,6 +547,8 @@ public final class MemoryStore implements Store {
     final SeqTracker seqs;
     final Map<SeriesKey, Series> series = new HashMap<>();
     final Map<String, CheckResult> checks = new HashMap<>();
+    final Map<String, java.util.ArrayDeque<Integer>> history = new HashMap<>();
+    final java.util.Set<String> flapping = new java.util.HashSet<>();
     boolean removed;
     boolean known;
 
@@ -473,6 +564,7 @@ public final class MemoryStore implements Store {
     AgentStatus status;
     long statusSince;
     Map<String, Long> agentCounters = Map.of();
+    List<String> subscriptions = List.of();
 
     AgentState(String id, SeqTracker seqs) {
       this.id = id;
@@ -493,11 +585,12 @@ public final class MemoryStore implements Store {
       startedAt = info.startedAt();
       interval = info.interval();
       agentCounters = Collections.unmodifiableMap(new LinkedHashMap<>(info.counters()));
+      subscriptions = List.copyOf(info.subscriptions());
     }
 
     AgentRecord toRecord() {
       return new AgentRecord(id, hostname, ips, os, version, busy, startedAt, interval, registeredAt, lastSeen,
-          status, statusSince, seqs.counters(), agentCounters);
+          status, statusSince, seqs.counters(), agentCounters, subscriptions);
     }
   }
 }

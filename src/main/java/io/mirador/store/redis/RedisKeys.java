@@ -47,6 +47,26 @@ final class RedisKeys {
     return prefix + "results:" + agentId;
   }
 
+  /** Hash: check name → its last statuses as digits, oldest first ("0021"), at most Store.CHECK_HISTORY. */
+  String history(String agentId) {
+    return prefix + "history:" + agentId;
+  }
+
+  /** Set: the names of the checks of one agent that are flapping. */
+  String flapping(String agentId) {
+    return prefix + "flapping:" + agentId;
+  }
+
+  /** Hash: check name → its definition as JSON (CheckDefinition.toJson). */
+  String checks() {
+    return prefix + "checks";
+  }
+
+  /** String: the revision of the check definitions, INCR'd with each change. */
+  String checksRevision() {
+    return prefix + "checks:revision";
+  }
+
   /** String: the points of all series of one agent in one time bucket, appended batch by batch. */
   String points(String agentId, long bucket) {
     return prefix + "pts:" + agentId + ":" + bucket;

@@ -2,12 +2,15 @@ package io.mirador.store.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mirador.model.AgentInfo;
+import io.mirador.model.CheckDefinition;
 import io.mirador.model.CheckResult;
 import io.mirador.model.Sample;
 import io.mirador.model.Wire;
 import io.mirador.store.Admission;
 import io.mirador.store.AgentRecord;
 import io.mirador.store.AgentStatus;
+import io.mirador.store.CheckHistory;
+import io.mirador.store.DefinitionChange;
 import io.mirador.store.IngestCounters;
 import io.mirador.store.LatestValue;
 import io.mirador.store.SeriesData;
@@ -71,6 +74,9 @@ public final class RedisStore implements Store {
   private static final LuaScript REMOVE = LuaScript.load("remove");
   private static final LuaScript STATUS = LuaScript.load("status");
   private static final LuaScript PURGE = LuaScript.load("purge");
+  private static final LuaScript HISTORY = LuaScript.load("history");
+  private static final LuaScript PUT_CHECK = LuaScript.load("check_put");
+  private static final LuaScript REMOVE_CHECK = LuaScript.load("check_remove");
 
   private static final Comparator<SeriesData> SERIES_ORDER =
       Comparator.comparing(SeriesData::metric).thenComparing(s -> new TreeMap<>(s.tags()).toString());
@@ -185,6 +191,8 @@ public final class RedisStore implements Store {
   public Future<Boolean> removeAgent(String agentId) {
     long now = clock.getAsLong();
     List<String> doomed = new ArrayList<>(agentKeys(agentId));
+    doomed.add(keys.history(agentId));
+    doomed.add(keys.flapping(agentId));
     long last = Math.floorDiv(now + config.retentionMs(), config.bucketMs());
     for (long bucket = Math.floorDiv(now - config.retentionMs(), config.bucketMs()); bucket <= last; bucket++) {
       doomed.add(keys.points(agentId, bucket));
@@ -282,7 +290,7 @@ public final class RedisStore implements Store {
     }));
   }
 
-  /** The newest result of each check of one agent, by check name; empty for an unknown agent. Not on the port yet. */
+  @Override
   public Future<Map<String, CheckResult>> latestCheckResults(String agentId) {
     return call("latestCheckResults", () -> api.hgetall(keys.results(agentId))).map(hash -> {
       Map<String, CheckResult> results = new TreeMap<>();
@@ -296,6 +304,85 @@ public final class RedisStore implements Store {
       }
       return Collections.unmodifiableMap(results);
     });
+  }
+
+  @Override
+  public Future<List<Integer>> appendCheckStatus(String agentId, String check, int status) {
+    if (status < 0 || status > 3) {
+      return Future.failedFuture(new IllegalArgumentException("status must be 0..3, got " + status));
+    }
+    return call("appendCheckStatus", () -> HISTORY.run(redis, List.of(keys.history(agentId)),
+        List.of(check, Integer.toString(status), Integer.toString(CHECK_HISTORY)))).map(reply -> statuses(reply.toString()));
+  }
+
+  @Override
+  public Future<Void> setCheckFlapping(String agentId, String check, boolean flapping) {
+    return call("setCheckFlapping", () -> flapping
+        ? api.sadd(List.of(keys.flapping(agentId), check))
+        : api.srem(List.of(keys.flapping(agentId), check))).mapEmpty();
+  }
+
+  @Override
+  public Future<Map<String, CheckHistory>> checkHistories(String agentId) {
+    return call("checkHistories", () -> redis.batch(List.of(
+        Request.cmd(Command.HGETALL).arg(keys.history(agentId)),
+        Request.cmd(Command.SMEMBERS).arg(keys.flapping(agentId))))).map(replies -> {
+          java.util.Set<String> flapping = new java.util.HashSet<>();
+          replies.get(1).forEach(name -> flapping.add(name.toString()));
+          Map<String, CheckHistory> histories = new TreeMap<>();
+          pairs(replies.get(0)).forEach((check, digits) -> histories.put(check, new CheckHistory(statuses(digits), flapping.contains(check))));
+          return Collections.unmodifiableMap(histories);
+        });
+  }
+
+  @Override
+  public Future<List<CheckDefinition>> checkDefinitions() {
+    return call("checkDefinitions", () -> api.hgetall(keys.checks())).map(hash -> {
+      List<CheckDefinition> definitions = new ArrayList<>();
+      new TreeMap<>(pairs(hash)).forEach((name, json) -> definition(name, json).ifPresent(definitions::add));
+      return List.copyOf(definitions);
+    });
+  }
+
+  @Override
+  public Future<Optional<CheckDefinition>> checkDefinition(String name) {
+    return call("checkDefinition", () -> api.hget(keys.checks(), name))
+        .map(json -> json == null ? Optional.<CheckDefinition>empty() : definition(name, json.toString()));
+  }
+
+  @Override
+  public Future<Long> checkDefinitionsRevision() {
+    return call("checkDefinitionsRevision", () -> api.get(keys.checksRevision())).map(n -> n == null ? 0L : n.toLong());
+  }
+
+  @Override
+  public Future<DefinitionChange> putCheckDefinition(CheckDefinition definition) {
+    return call("putCheckDefinition", () -> PUT_CHECK.run(redis, List.of(keys.checks(), keys.checksRevision()),
+        List.of(definition.name(), definition.toJson().encode())))
+        .map(reply -> new DefinitionChange(reply.get(0).toInteger() == 1, reply.get(1).toLong()));
+  }
+
+  @Override
+  public Future<DefinitionChange> removeCheckDefinition(String name) {
+    return call("removeCheckDefinition", () -> REMOVE_CHECK.run(redis, List.of(keys.checks(), keys.checksRevision()), List.of(name)))
+        .map(reply -> new DefinitionChange(reply.get(0).toInteger() == 1, reply.get(1).toLong()));
+  }
+
+  private static List<Integer> statuses(String digits) {
+    List<Integer> statuses = new ArrayList<>(digits.length());
+    for (int i = 0; i < digits.length(); i++) {
+      statuses.add(digits.charAt(i) - '0');
+    }
+    return List.copyOf(statuses);
+  }
+
+  private static Optional<CheckDefinition> definition(String name, String json) {
+    try {
+      return Optional.of(CheckDefinition.fromJson(new JsonObject(json)));
+    } catch (RuntimeException e) {
+      LOG.warn("unreadable check definition {} in Redis, left out: {}", name, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** A real PING, whatever the reconnect pause says; its success ends the pause. */
@@ -422,7 +509,16 @@ public final class RedisStore implements Store {
         AgentStatus.valueOf(fields.getOrDefault("status", "up").toUpperCase(Locale.ROOT)),
         number(fields, "statusSince"),
         ingest,
-        Collections.unmodifiableMap(agentCounters)));
+        Collections.unmodifiableMap(agentCounters),
+        subscriptions(fields.get("subscriptions"))));
+  }
+
+  private static List<String> subscriptions(String json) {
+    List<String> names = new ArrayList<>();
+    if (json != null) {
+      new JsonArray(json).forEach(name -> names.add((String) name));
+    }
+    return Collections.unmodifiableList(names);
   }
 
   /** A RESP2 hash reply (flat field, value array) as a map. */
@@ -567,7 +663,7 @@ public final class RedisStore implements Store {
         args.add("0");
         return;
       }
-      args.add("8");
+      args.add("9");
       Collections.addAll(args,
           "hostname", info.hostname() == null ? agentId : info.hostname(),
           "ips", new JsonArray(new ArrayList<>(info.ips())).encode(),
@@ -576,7 +672,8 @@ public final class RedisStore implements Store {
           "busy", info.busy() ? "1" : "0",
           "startedAt", Long.toString(info.startedAt()),
           "interval", Integer.toString(info.interval()),
-          "counters", new JsonObject(new LinkedHashMap<>(info.counters())).encode());
+          "counters", new JsonObject(new LinkedHashMap<>(info.counters())).encode(),
+          "subscriptions", new JsonArray(new ArrayList<>(info.subscriptions())).encode());
     }
 
     private void addResults(List<CheckResult> results) {

@@ -1,0 +1,146 @@
+package io.mirador.hub.checks;
+
+import io.mirador.Addresses;
+import io.mirador.config.Settings;
+import io.mirador.model.CheckDefinition;
+import io.mirador.model.Command;
+import io.mirador.model.Envelope;
+import io.mirador.model.EventType;
+import io.mirador.model.Wire;
+import io.mirador.store.AgentRecord;
+import io.mirador.store.Store;
+import io.mirador.store.Stores;
+import io.mirador.transport.HubTransport;
+import io.mirador.transport.Transports;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells agents which checks to run. On start it loads the checks of the {@code hub.checks.definitions} section into
+ * the store (a file-defined check replaces a stored one of the same name only when it differs, so a restart does
+ * not bump the revision). Then, whenever a definition changes ({@link Addresses#CHECKS_CHANGED}, from the REST
+ * API) it pushes every known agent its full assignment, and when an agent registers it pushes that agent its own:
+ * a {@code config} command whose payload is {@code {"revision": n, "checks": [definitions]}}, the checks whose
+ * subscriptions meet the agent's. A full assignment every time makes pushes idempotent: the agent just applies the
+ * newest it got.
+ */
+public final class CheckConfigVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CheckConfigVerticle.class);
+
+  private Store store;
+  private HubTransport transport;
+  private LongAdder pushed;
+  private LongAdder pushFailures;
+  private long lastSeq;
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+
+  @Override
+  public Future<?> start() {
+    store = Stores.shared(vertx, config());
+    transport = Transports.forHub(vertx, config());
+    var meters = io.mirador.metrics.Meters.of(vertx);
+    pushed = meters.counter("mirador_check_assignments_pushed_total", "Check assignments sent to agents");
+    pushFailures = meters.counter("mirador_check_assignments_failed_total", "Check assignments the transport did not take");
+    List<CheckDefinition> fromConfig = definitionsFromConfig(Settings.section(config(), "hub", "checks", "definitions"));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.CHECKS_CHANGED, message -> pushToAll()));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.STORED, message -> {
+      if (EventType.REGISTER.wireName().equals(message.body().getString("type"))) {
+        String agentId = message.body().getString("agent");
+        store.agent(agentId).onSuccess(agent -> agent.ifPresent(this::pushTo));
+      }
+    }));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .compose(ready -> loadConfigured(fromConfig))
+        .onSuccess(changed -> {
+          if (changed) {
+            pushToAll();
+          }
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.join(Future.all(consumers.stream().map(MessageConsumer::unregister).toList()), transport.close());
+  }
+
+  /** The {@code hub.checks.definitions} section: name → definition; a bad one stops the hub with its reason. */
+  static List<CheckDefinition> definitionsFromConfig(JsonObject section) {
+    List<CheckDefinition> definitions = new ArrayList<>();
+    for (String name : section.fieldNames()) {
+      Object body = section.getValue(name);
+      try {
+        definitions.add(CheckDefinition.parse(name, body instanceof JsonObject json ? json : null));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("hub.checks.definitions." + name + ": " + e.getMessage(), e);
+      }
+    }
+    return definitions;
+  }
+
+  /** Stores the configured definitions that differ from the stored ones; true when any changed. */
+  private Future<Boolean> loadConfigured(List<CheckDefinition> definitions) {
+    Future<Boolean> chain = Future.succeededFuture(false);
+    for (CheckDefinition definition : definitions) {
+      chain = chain.compose(changed -> store.checkDefinition(definition.name()).compose(stored -> {
+        if (stored.isPresent() && stored.get().equals(definition)) {
+          return Future.succeededFuture(changed);
+        }
+        LOG.info("check {} from the hub configuration {}", definition.name(), stored.isPresent() ? "replaces the stored one" : "added");
+        return store.putCheckDefinition(definition).map(true);
+      }));
+    }
+    return chain;
+  }
+
+  /**
+   * Commands carry a positive seq like every envelope; hub → agent commands have no per-agent sequence to keep, so this
+   * is the send time in ms, made strictly increasing within this verticle. The agent orders assignments by revision.
+   */
+  private long nextSeq(long now) {
+    lastSeq = Math.max(lastSeq + 1, now);
+    return lastSeq;
+  }
+
+  private void pushToAll() {
+    store.agents().onSuccess(agents -> agents.forEach(this::pushTo))
+        .onFailure(e -> LOG.warn("could not list agents to push check assignments: {}", e.toString()));
+  }
+
+  private void pushTo(AgentRecord agent) {
+    // revision first: a change that lands between the two reads is pushed again by its own notification
+    store.checkDefinitionsRevision().compose(revision -> store.checkDefinitions().compose(all -> {
+      JsonArray checks = new JsonArray();
+      for (CheckDefinition definition : all) {
+        if (definition.targets(agent.subscriptions())) {
+          checks.add(definition.toJson());
+        }
+      }
+      JsonObject payload = new JsonObject().put("revision", revision).put("checks", checks);
+      Command command;
+      try {
+        command = new Command("checks-" + revision, (com.fasterxml.jackson.databind.node.ObjectNode) Wire.MAPPER.readTree(payload.encode()));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        return Future.failedFuture(e);
+      }
+      long now = System.currentTimeMillis();
+      Envelope envelope = new Envelope(Envelope.VERSION, EventType.CONFIG, agent.id(), nextSeq(now), now, command);
+      return transport.sendToAgent(agent.id(), envelope).onSuccess(sent -> {
+        pushed.increment();
+        LOG.debug("pushed {} checks (revision {}) to agent {}", checks.size(), revision, agent.id());
+      });
+    })).onFailure(e -> {
+      pushFailures.increment();
+      LOG.warn("check assignment for agent {} ({}) not sent: {}", agent.hostname(), agent.id(), e.getMessage());
+    });
+  }
+
+}

@@ -1,0 +1,55 @@
+package io.mirador.hub.engine;
+
+import io.mirador.Addresses;
+import io.mirador.hub.CheckView;
+import io.mirador.model.CheckResult;
+import io.mirador.store.CheckHistory;
+import io.mirador.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * What a stored check result changes beyond "latest": the agent/check history of 21 statuses, flap detection, a
+ * state-change event for the alert verticle on {@link Addresses#CHECK_STATE}, and the result on the live feed.
+ *
+ * <p>Runs after the result was stored once, so a redelivered event does not count twice in the history. Two engines
+ * handling results of the same check at the same moment may interleave; the history append itself is atomic.
+ */
+final class CheckStates {
+
+  private final Vertx vertx;
+  private final Store store;
+  private final Flapping flapping;
+
+  CheckStates(Vertx vertx, Store store, Flapping flapping) {
+    this.vertx = vertx;
+    this.store = store;
+    this.flapping = flapping;
+  }
+
+  Future<Void> follow(String agent, CheckResult result) {
+    return store.appendCheckStatus(agent, result.check(), result.status())
+        .compose(statuses -> store.checkHistories(agent).compose(histories -> {
+          CheckHistory known = histories.get(result.check());
+          boolean was = known != null && known.flapping();
+          double percent = Flapping.percentStateChange(statuses);
+          boolean now = flapping.flapping(was, percent);
+          Future<Void> saved = now == was ? Future.succeededFuture() : store.setCheckFlapping(agent, result.check(), now);
+          return saved.onSuccess(done -> announce(agent, result, statuses, was, now, percent));
+        }));
+  }
+
+  private void announce(String agent, CheckResult result, List<Integer> statuses, boolean wasFlapping, boolean flapping, double percent) {
+    Integer from = statuses.size() >= 2 ? statuses.get(statuses.size() - 2) : null;
+    boolean firstNotOk = from == null && result.status() != 0;
+    if ((from != null && from != result.status()) || firstNotOk || wasFlapping != flapping) {
+      vertx.eventBus().publish(Addresses.CHECK_STATE, new JsonObject()
+          .put("agent", agent).put("check", result.check()).put("from", from).put("to", result.status())
+          .put("output", result.output()).put("flapping", flapping).put("percentStateChange", percent)
+          .put("executed", result.executed()));
+    }
+    vertx.eventBus().publish(Addresses.LIVE_RESULTS, CheckView.json(agent, result, statuses, flapping, percent));
+  }
+}
