@@ -26,6 +26,11 @@ public final class LoadGenerator {
   /** How long one probe may wait to become visible before it counts as a timeout. */
   static final long PROBE_TIMEOUT_MS = 10_000;
   private static final long PROBE_POLL_MS = 5;
+  /**
+   * The heartbeat interval the simulated agents register with: long, so that the agents of a finished run do not all
+   * turn stale and down at once while the next run measures (1,000 status changes in one liveness sweep).
+   */
+  static final int REGISTER_INTERVAL_SECONDS = 3600;
 
   private final BenchOptions options;
   private final PrintStream out;
@@ -205,7 +210,7 @@ public final class LoadGenerator {
     void register() throws Exception {
       for (int a = 0; a < agents.size(); a++) {
         publish(agents.get(a), "register", EventEncoder.register(agents.get(a), ++seq[a], System.currentTimeMillis(),
-            (int) Math.max(1, Math.round(options.intervalSeconds()))), false);
+            REGISTER_INTERVAL_SECONDS), false);
       }
     }
 
@@ -288,7 +293,7 @@ public final class LoadGenerator {
     }
 
     void register() throws Exception {
-      publish("register", EventEncoder.register(agent, ++seq, System.currentTimeMillis(), 10));
+      publish("register", EventEncoder.register(agent, ++seq, System.currentTimeMillis(), REGISTER_INTERVAL_SECONDS));
     }
 
     void run() {
