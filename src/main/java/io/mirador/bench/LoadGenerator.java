@@ -327,7 +327,12 @@ public final class LoadGenerator {
     private long awaitVisible(long marker, long started) throws Exception {
       long deadline = started + PROBE_TIMEOUT_MS * 1_000_000L;
       while (System.nanoTime() < deadline) {
-        String body = hub.latest(agent);
+        String body;
+        try {
+          body = hub.latest(agent);
+        } catch (java.io.IOException e) {
+          body = null; // a slow or failed read is no answer: poll again until the deadline
+        }
         if (body != null && holds(body, marker)) {
           return (System.nanoTime() - started) / 1_000_000L;
         }

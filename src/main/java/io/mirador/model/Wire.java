@@ -3,7 +3,6 @@ package io.mirador.model;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -14,7 +13,6 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -69,10 +67,6 @@ public final class Wire {
     if (bytes.length > maxBytes) {
       throw new InvalidEventException("oversize", "message of " + bytes.length + " bytes exceeds the limit of " + maxBytes);
     }
-    Envelope streamed = decodeStreaming(bytes);
-    if (streamed != null) {
-      return streamed;
-    }
     JsonNode tree;
     try {
       tree = MAPPER.readTree(bytes);
@@ -83,49 +77,6 @@ public final class Wire {
   }
 
   public Envelope decode(JsonNode tree) {
-    return decode(tree, null);
-  }
-
-  /**
-   * The hub's hot path: one pass over the bytes, the body read straight into its record instead of through a tree.
-   * Gives up (null) at anything unusual — not an object, a repeated field, the body before the type, any error — and
-   * the tree path then decodes the same bytes and names the reason, so both paths accept and reject alike.
-   */
-  private Envelope decodeStreaming(byte[] bytes) {
-    try (JsonParser parser = MAPPER.createParser(bytes)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      ObjectNode header = MAPPER.createObjectNode();
-      EventBody body = null;
-      for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        if (header.has(field)) {
-          return null;
-        }
-        if (field.equals("body")) {
-          JsonNode typeNode = header.get("type");
-          EventType type = typeNode == null || !typeNode.isTextual() ? null : EventType.fromWireName(typeNode.textValue()).orElse(null);
-          if (type == null || value != JsonToken.START_OBJECT) {
-            return null;
-          }
-          body = MAPPER.readValue(parser, type.bodyType());
-          header.set(field, header.objectNode());
-        } else {
-          header.set(field, parser.readValueAsTree());
-        }
-      }
-      if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null || body == null) {
-        return null;
-      }
-      return decode(header, body);
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private Envelope decode(JsonNode tree, EventBody parsedBody) {
     if (tree == null || !tree.isObject()) {
       throw new InvalidEventException("malformed", "an envelope must be a JSON object");
     }
@@ -146,9 +97,9 @@ public final class Wire {
     if (bodyNode == null || !bodyNode.isObject()) {
       throw new InvalidEventException("invalid", "body must be a JSON object");
     }
-    EventBody body = parsedBody;
+    EventBody body;
     try {
-      body = body != null ? body : MAPPER.treeToValue(bodyNode, type.bodyType());
+      body = MAPPER.treeToValue(bodyNode, type.bodyType());
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new InvalidEventException("invalid", "body of " + type.wireName() + " does not fit" + at(e) + ": " + firstLine(e));
     }
