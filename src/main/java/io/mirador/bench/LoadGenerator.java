@@ -259,14 +259,16 @@ public final class LoadGenerator {
       if (!sending) {
         return;
       }
-      publish(agents.get(a), "metrics", encoder.metrics(agents.get(a), ++seq[a], System.currentTimeMillis()), true);
-      sentSamples.add(options.metrics());
+      if (publish(agents.get(a), "metrics", encoder.metrics(agents.get(a), ++seq[a], System.currentTimeMillis()), true)) {
+        sentSamples.add(options.metrics());
+      }
     }
 
-    private void publish(String agent, String type, byte[] body, boolean count) throws Exception {
+    /** False when sending stopped while waiting for a place in the window. */
+    private boolean publish(String agent, String type, byte[] body, boolean count) throws Exception {
       while (!confirms.acquire(100)) {
         if (!sending) {
-          return;
+          return false;
         }
       }
       long tag = channel.getNextPublishSeqNo();
@@ -275,6 +277,7 @@ public final class LoadGenerator {
       if (count) {
         sentEvents.increment();
       }
+      return true;
     }
   }
 
