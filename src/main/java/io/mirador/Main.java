@@ -48,6 +48,9 @@ public final class Main {
 
   /** Returns an exit code, or -1 when Mirador is running and the JVM must stay up. */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 0 && args[0].equals("bench")) {
+      return io.mirador.bench.Bench.run(List.of(args).subList(1, args.length), out, err);
+    }
     Deque<String> rest = new ArrayDeque<>(List.of(args));
     String mode = "standalone";
     if (!rest.isEmpty() && !rest.peekFirst().startsWith("-")) {
@@ -149,6 +152,7 @@ public final class Main {
                        http://127.0.0.1:8080; needs nothing installed
           hub          a hub node: channel, engine, heartbeat, alert and web verticles
           agent        an agent monitoring this host
+          bench        load generator against a running hub on RabbitMQ (bench --help lists its options)
         """);
     for (String m : mode == null ? List.of("standalone", "hub", "agent") : List.of(mode)) {
       out.println("Options of " + m + ":");

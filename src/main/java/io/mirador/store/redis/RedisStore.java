@@ -117,6 +117,9 @@ public final class RedisStore implements Store {
         .setConnectionString(config.url())
         .setMaxPoolSize(config.poolSize())
         .setMaxPoolWaiting(config.maxPoolWaiting())
+        // replies awaited on one connection: the liveness sweep reads every agent in one batch (1,000 agents = 1,000
+        // commands) while writes share the connections; the client's default of 2,048 wedged a hub at 1,000 agents
+        .setMaxWaitingHandlers(Math.max(16_384, 4 * config.maxPoolWaiting()))
         .setPoolName("mirador-store-" + Integer.toHexString(System.identityHashCode(this)))
         // RESP2 replies are plain arrays whatever the command: one way to decode them
         .setPreferredProtocolVersion(ProtocolVersion.RESP2);

@@ -1,0 +1,64 @@
+package io.mirador.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** The few hub endpoints the bench reads: the stored counters from /metrics and an agent's latest values. */
+final class HubClient {
+
+  /** What /metrics says was stored so far. */
+  record Stored(long samples, long metricsEvents) {
+  }
+
+  private final String baseUrl;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  HubClient(String baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  Stored stored() throws IOException, InterruptedException {
+    String text = get("/metrics");
+    return new Stored(counter(text, "mirador_samples_stored_total "), counter(text, "mirador_events_stored_total{type=\"metrics\"} "));
+  }
+
+  /** The body of GET /api/v1/agents/{id}/latest, or null while the agent is unknown (404). */
+  String latest(String agentId) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request("/api/v1/agents/" + agentId + "/latest"), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() == 404) {
+      return null;
+    }
+    if (response.statusCode() != 200) {
+      throw new IOException("GET latest of " + agentId + ": HTTP " + response.statusCode());
+    }
+    return response.body();
+  }
+
+  private String get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request(path), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("GET " + path + ": HTTP " + response.statusCode());
+    }
+    return response.body();
+  }
+
+  private HttpRequest request(String path) {
+    return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(5)).GET().build();
+  }
+
+  /** The value of the line that starts with {@code prefix} (metric name and labels), 0 when absent. */
+  static long counter(String text, String prefix) {
+    int at = text.startsWith(prefix) ? 0 : text.indexOf("\n" + prefix);
+    if (at < 0) {
+      return 0;
+    }
+    int start = text.indexOf(prefix, at) + prefix.length();
+    int end = text.indexOf('\n', start);
+    String value = text.substring(start, end < 0 ? text.length() : end).trim();
+    return (long) Double.parseDouble(value);
+  }
+}
