@@ -75,21 +75,22 @@ class AgentChannelBrokerRestartTest {
         vertx.eventBus().send(Addresses.agentOutbox(AGENT), AgentChannelTest.metrics(AGENT, (int) sent.get()));
         sent.incrementAndGet();
       });
-      Thread.sleep(1_000);
+      waitUntil(() -> seqs.size() >= 20, "the hub receiving before the restart");
       long beforeStop = sent.get();
       long stoppedAt = System.nanoTime();
       try {
         RabbitBroker.stopApp();
-        Thread.sleep(1_000);
+        waitUntil(() -> sent.get() >= beforeStop + 20, "events made while the broker is away");
       } finally {
         RabbitBroker.startApp(); // whatever happened, the broker is left running
       }
       LOG.info("broker away for {} ms; {} events sent before the stop", (System.nanoTime() - stoppedAt) / 1_000_000, beforeStop);
-      Thread.sleep(1_000);
+      long afterStart = sent.get();
+      waitUntil(() -> sent.get() >= afterStart + 20, "events made after the broker is back");
       vertx.cancelTimer(producer);
       Thread.sleep(20);
       vertx.eventBus().send(Addresses.agentOutbox(AGENT), Envelope.of(EventType.HEARTBEAT, AGENT, 0, System.currentTimeMillis(),
-          new AgentInfo(AGENT, "host", List.of(), "linux", "test", false, 1, 10, Map.of())));
+          new AgentInfo(AGENT, "host", List.of(), "linux", "test", false, 1, 10, Map.of(), List.of())));
       long total = sent.get() + 1;
 
       waitUntil(() -> seqs.size() == total, "all " + total + " seqs at the hub", 45);
