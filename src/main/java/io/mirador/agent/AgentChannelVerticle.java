@@ -73,6 +73,8 @@ public final class AgentChannelVerticle extends VerticleBase {
   private int numbering;
   /** A publish failed: every event goes through the spool until the replay has emptied it. */
   private boolean spooling;
+  /** agent.spool.writeAhead: every event goes through the spool, always (so {@link #spooling} never ends). */
+  private boolean writeAhead;
   private boolean spoolWriting;
   private Replay replay;
   private boolean stopping;
@@ -88,6 +90,7 @@ public final class AgentChannelVerticle extends VerticleBase {
     agentId = agent.id();
     maxEvents = agent.outboxMaxEvents();
     window = agent.maxInFlight();
+    writeAhead = agent.spoolWriteAhead();
     transport = Transports.forAgent(vertx, config(), agentId);
     Path dataDir = Path.of(agent.dataDir());
     return blocking(() -> {
@@ -95,6 +98,7 @@ public final class AgentChannelVerticle extends VerticleBase {
       spool = Spool.open(dataDir.resolve("spool"), agent.spoolMaxBytes(), agent.spoolSegmentBytes());
       return null;
     }).compose(opened -> {
+      spooling = writeAhead;
       if (!spool.isEmpty()) {
         spooling = true;
         LOG.info("agent {}: {} events spooled before this start; replaying them first", agentId, spool.stats().events());
@@ -162,7 +166,9 @@ public final class AgentChannelVerticle extends VerticleBase {
     if (spooling) {
       spoolPending();
       if (replay == null) {
-        scheduleReplay(0);
+        if (!writeAhead || !spool.isEmpty()) {
+          scheduleReplay(0);
+        }
       } else {
         advance(replay);
       }
@@ -415,9 +421,11 @@ public final class AgentChannelVerticle extends VerticleBase {
     }
     replay = null;
     if (spool.isEmpty()) {
-      spooling = false;
       backoffMs = MIN_BACKOFF_MS;
-      LOG.info("agent {}: spool replayed; publishing directly again", agentId);
+      if (!writeAhead) {
+        spooling = false;
+        LOG.info("agent {}: spool replayed; publishing directly again", agentId);
+      }
     } else {
       // records the read did not see: start over from the cursor
       blocking(() -> {
