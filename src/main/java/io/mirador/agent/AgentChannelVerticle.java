@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * once its confirm came. When the replay has caught up with the spool and nothing else waits, the channel goes
  * back to publishing directly. On stop, whatever was not confirmed is spooled too, so a restarted agent sends it.
  *
+ * <p>With {@code agent.spool.writeAhead} (the default) the channel spools always: the spool is a write-ahead log.
+ * Each batch of events is numbered, appended with one fsync, and only then is the sequence file advanced and the
+ * batch published by the replay; so an agent killed outright resends everything not confirmed, and a start finds
+ * numbers the sequence file missed in the spool. Only events not yet numbered live in memory alone.
+ *
  * <p>Bounds: the outbox (events not yet published or spooled) holds {@code agent.outbox.maxEvents}, dropping the
  * oldest when full; the spool holds {@code agent.spool.maxBytes}, evicting its oldest segment when full. Both
  * count what they drop, and every heartbeat carries those counters. Commands from the hub go to the agent's
