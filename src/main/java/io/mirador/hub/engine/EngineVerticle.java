@@ -36,14 +36,15 @@ public final class EngineVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
 
+  /** While the store is away every delivery fails and comes back: one line a second, not one per event. */
+  private final RateLimitedLog storeFailures = new RateLimitedLog(LOG, 1_000);
+
   private final Map<EventType, BiConsumer<Envelope, WriteBatch>> handlers = new EnumMap<>(EventType.class);
   private Store store;
   private Meters meters;
   private LongAdder samplesStored;
   private LongAdder duplicates;
   private MessageConsumer<Envelope> consumer;
-  /** While the store is away every delivery fails and comes back: one line a second, not one per event. */
-  private final RateLimitedLog storeFailures = new RateLimitedLog(LOG, 1_000);
 
   @Override
   public Future<?> start() {
