@@ -149,6 +149,11 @@ public final class Mirador {
         }));
       }
     }
+    if (mode == Mode.STANDALONE) {
+      // the agent shares this JVM with the in-memory store: a kill loses the store with it, so a write-ahead
+      // spool would cost fsyncs and protect nothing
+      ConfigLoader.set(config, false, "agent", "spool", "writeAhead");
+    }
     if (mode.agent) {
       Path dataDir = Path.of(Settings.section(config, "agent").getString("dataDir", "data"));
       chain = chain

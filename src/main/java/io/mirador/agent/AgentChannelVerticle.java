@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * once its confirm came. When the replay has caught up with the spool and nothing else waits, the channel goes
  * back to publishing directly. On stop, whatever was not confirmed is spooled too, so a restarted agent sends it.
  *
+ * <p>With {@code agent.spool.writeAhead} (the default) the channel spools always: the spool is a write-ahead log.
+ * Each batch of events is numbered, appended with one fsync, and only then is the sequence file advanced and the
+ * batch published by the replay; so an agent killed outright resends everything not confirmed, and a start finds
+ * numbers the sequence file missed in the spool. Only events not yet numbered live in memory alone.
+ *
  * <p>Bounds: the outbox (events not yet published or spooled) holds {@code agent.outbox.maxEvents}, dropping the
  * oldest when full; the spool holds {@code agent.spool.maxBytes}, evicting its oldest segment when full. Both
  * count what they drop, and every heartbeat carries those counters. Commands from the hub go to the agent's
@@ -73,6 +78,8 @@ public final class AgentChannelVerticle extends VerticleBase {
   private int numbering;
   /** A publish failed: every event goes through the spool until the replay has emptied it. */
   private boolean spooling;
+  /** agent.spool.writeAhead: every event goes through the spool, always (so {@link #spooling} never ends). */
+  private boolean writeAhead;
   private boolean spoolWriting;
   private Replay replay;
   private boolean stopping;
@@ -88,13 +95,21 @@ public final class AgentChannelVerticle extends VerticleBase {
     agentId = agent.id();
     maxEvents = agent.outboxMaxEvents();
     window = agent.maxInFlight();
+    writeAhead = agent.spoolWriteAhead();
     transport = Transports.forAgent(vertx, config(), agentId);
     Path dataDir = Path.of(agent.dataDir());
     return blocking(() -> {
       sequence = new SequenceFile(dataDir);
       spool = Spool.open(dataDir.resolve("spool"), agent.spoolMaxBytes(), agent.spoolSegmentBytes());
+      long spooled = highestSpooledSeq();
+      if (spooled > sequence.last()) {
+        // killed after an append and before the sequence file caught up: never hand those numbers out again
+        LOG.info("agent {}: the spool holds seq {} beyond the sequence file's {}; numbering goes on from there", agentId, spooled, sequence.last());
+        sequence.advanceTo(spooled);
+      }
       return null;
     }).compose(opened -> {
+      spooling = writeAhead;
       if (!spool.isEmpty()) {
         spooling = true;
         LOG.info("agent {}: {} events spooled before this start; replaying them first", agentId, spool.stats().events());
@@ -162,7 +177,9 @@ public final class AgentChannelVerticle extends VerticleBase {
     if (spooling) {
       spoolPending();
       if (replay == null) {
-        scheduleReplay(0);
+        if (!writeAhead || !spool.isEmpty()) {
+          scheduleReplay(0);
+        }
       } else {
         advance(replay);
       }
@@ -236,37 +253,60 @@ public final class AgentChannelVerticle extends VerticleBase {
     List<Envelope> numbered = new ArrayList<>(failed.values());
     failed.clear();
     List<Envelope> fresh = take(SPOOL_BATCH);
-    blocking(() -> withSeqs(fresh)).onComplete(seqs -> {
-      if (seqs.failed()) {
-        spoolWriting = false;
+    // numbered here (nothing else numbers while an append is pending), appended with one fsync, and only then is
+    // the sequence file advanced: a kill in between leaves the numbers in the spool, where start finds them
+    long first = sequence.last() + 1;
+    List<Envelope> all = new ArrayList<>(numbered);
+    all.addAll(numberedFrom(first, fresh));
+    List<byte[]> records = all.stream().map(event -> wire.encode(withCounters(event))).toList();
+    blocking(() -> {
+      spool.append(records);
+      if (!fresh.isEmpty()) {
+        sequence.advanceTo(first + fresh.size() - 1);
+      }
+      return null;
+    }).onComplete(appended -> {
+      spoolWriting = false;
+      if (appended.succeeded()) {
+        count("spool_appended", all.size());
+        if (replay != null) {
+          replay.exhausted = false; // there is more to read
+        }
+      } else if (sequence.last() >= first + fresh.size() - 1 && !fresh.isEmpty()) {
+        // on disk in the spool, only the sequence file lagged behind: the replay sends them; numbering already moved on
+        count("seq_write_failures", 1);
+        LOG.error("agent {}: cannot persist the sequence number; the spool holds it", agentId, appended.cause());
+        if (replay != null) {
+          replay.exhausted = false;
+        }
+      } else {
+        count("spool_write_failures", 1);
         numbered.forEach(event -> failed.put(event.seq(), event));
         putBack(fresh);
-        LOG.error("agent {}: cannot persist the sequence number; retrying in {} ms", agentId, backoffMs, seqs.cause());
+        LOG.error("agent {}: cannot write to the spool; retrying in {} ms", agentId, backoffMs, appended.cause());
         retryLater();
-        return;
       }
-      List<Envelope> all = new ArrayList<>(numbered);
-      all.addAll(seqs.result());
-      List<byte[]> records = all.stream().map(event -> wire.encode(withCounters(event))).toList();
-      blocking(() -> {
-        spool.append(records);
-        return null;
-      }).onComplete(appended -> {
-        spoolWriting = false;
-        if (appended.succeeded()) {
-          count("spool_appended", all.size());
-          if (replay != null) {
-            replay.exhausted = false; // there is more to read
-          }
-        } else {
-          count("spool_write_failures", 1);
-          all.forEach(event -> failed.put(event.seq(), event));
-          LOG.error("agent {}: cannot write to the spool; retrying in {} ms", agentId, backoffMs, appended.cause());
-          retryLater();
-        }
-        pump();
-      });
+      pump();
     });
+  }
+
+  /** The highest seq among the spool's unconfirmed records (0 when empty); reads the spool through once. Blocking. */
+  private long highestSpooledSeq() {
+    long highest = 0;
+    try {
+      for (List<Spool.Record> chunk = spool.read(4096, READ_BYTES); !chunk.isEmpty(); chunk = spool.read(4096, READ_BYTES)) {
+        for (Spool.Record record : chunk) {
+          try {
+            highest = Math.max(highest, wire.decode(record.payload()).seq());
+          } catch (InvalidEventException e) {
+            // counted when the replay reaches it
+          }
+        }
+      }
+    } finally {
+      spool.rewind();
+    }
+    return highest;
   }
 
   // ---- replay: the spool's records, in order, within the window; committed as their confirms come
@@ -415,9 +455,11 @@ public final class AgentChannelVerticle extends VerticleBase {
     }
     replay = null;
     if (spool.isEmpty()) {
-      spooling = false;
       backoffMs = MIN_BACKOFF_MS;
-      LOG.info("agent {}: spool replayed; publishing directly again", agentId);
+      if (!writeAhead) {
+        spooling = false;
+        LOG.info("agent {}: spool replayed; publishing directly again", agentId);
+      }
     } else {
       // records the read did not see: start over from the cursor
       blocking(() -> {
@@ -461,7 +503,10 @@ public final class AgentChannelVerticle extends VerticleBase {
     if (events.isEmpty()) {
       return List.of();
     }
-    long first = sequence.next(events.size());
+    return numberedFrom(sequence.next(events.size()), events);
+  }
+
+  private static List<Envelope> numberedFrom(long first, List<Envelope> events) {
     List<Envelope> numbered = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
       Envelope event = events.get(i);

@@ -64,6 +64,19 @@ record AgentConfig(JsonObject section) {
     return positiveLong(Settings.section(section, "spool"), "segmentBytes", 8L * 1024 * 1024);
   }
 
+  /**
+   * The spool as a write-ahead log: every numbered event is on disk (fsynced per batch) before it is published and
+   * leaves only after its confirm, so an agent killed outright loses nothing. false: spool only after a failed
+   * publish (less disk I/O; events in memory are lost on SIGKILL).
+   */
+  boolean spoolWriteAhead() {
+    Object value = Settings.section(section, "spool").getValue("writeAhead", true);
+    if (!(value instanceof Boolean flag)) {
+      throw new IllegalArgumentException("agent.spool.writeAhead must be true or false, got " + value);
+    }
+    return flag;
+  }
+
   JsonObject collector(String name) {
     return Settings.section(section, "collectors", name);
   }

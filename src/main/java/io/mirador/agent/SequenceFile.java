@@ -40,6 +40,19 @@ public final class SequenceFile {
     return first;
   }
 
+  /**
+   * Makes {@code value} the last number handed out, if it is higher: in memory first, so numbering never repeats
+   * even when persisting fails, then on disk. The write-ahead spool numbers events, appends them, then calls this;
+   * a crash between the two is repaired at start from the highest seq in the spool.
+   */
+  public synchronized void advanceTo(long value) {
+    if (value <= last) {
+      return;
+    }
+    last = value;
+    write(value);
+  }
+
   private void write(long value) {
     Path tmp = file.resolveSibling(FILE + ".tmp");
     try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

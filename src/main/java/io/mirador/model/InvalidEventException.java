@@ -10,7 +10,7 @@ public final class InvalidEventException extends RuntimeException {
     this.code = code;
   }
 
-  /** A short, stable reason code for counters: {@code malformed}, {@code version}, {@code type}, {@code oversize}, {@code invalid}. */
+  /** A short, stable reason code for counters: {@code malformed}, {@code version}, {@code type}, {@code oversize}, {@code invalid}; the hub channel adds {@code direction} (a hub → agent type sent to the hub). */
   public String code() { return code; }
 
   static void require(boolean condition, String reason) {

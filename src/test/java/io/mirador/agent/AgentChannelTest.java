@@ -105,7 +105,9 @@ class AgentChannelTest {
   @Test
   void spoolEvictionIsCountedInTheHeartbeat(Vertx vertx) throws Exception {
     JsonObject config = config(dataDir);
-    config.getJsonObject("agent").put("spool", new JsonObject().put("maxBytes", 8 * 1024).put("segmentBytes", 2 * 1024));
+    // spooling after a failed publish (writeAhead false), so the publish failures precede the heartbeat for sure
+    config.getJsonObject("agent").put("spool", new JsonObject().put("maxBytes", 8 * 1024).put("segmentBytes", 2 * 1024)
+        .put("writeAhead", false));
     deploy(vertx, config);
     send(vertx, 300);
     waitUntil(() -> spooledBytes(dataDir) > 6 * 1024, "the spool filled up");
@@ -127,6 +129,26 @@ class AgentChannelTest {
     long oldestKept = seqs.get(0);
     assertEquals(LongStream.rangeClosed(oldestKept, 301).boxed().toList(), seqs);
     assertTrue(oldestKept > counters.get("spool_evicted_events"), "at least the counted ones are missing");
+  }
+
+  @Test
+  void aSpoolAheadOfTheSequenceFileWinsAtStart(Vertx vertx) throws Exception {
+    // as if killed after a write-ahead append and before the sequence file caught up: spool holds 1..10, file says 5
+    java.nio.file.Files.createDirectories(dataDir);
+    java.nio.file.Files.writeString(dataDir.resolve("seq"), "5\n");
+    try (Spool spool = Spool.open(dataDir.resolve("spool"), 1 << 20, 1 << 16)) {
+      List<byte[]> records = new ArrayList<>();
+      for (int seq = 1; seq <= 10; seq++) {
+        Envelope event = metrics(AGENT, seq);
+        records.add(Wire.standard().encode(new Envelope(event.v(), event.type(), AGENT, seq, event.ts(), event.body())));
+      }
+      spool.append(records);
+    }
+    hubUp(vertx);
+    deploy(vertx, config(dataDir));
+    send(vertx, 1);
+    waitUntil(() -> distinctSeqs().size() == 11, "the spool replayed and one new event");
+    assertEquals(LongStream.rangeClosed(1, 11).boxed().toList(), new ArrayList<>(distinctSeqs()), "numbering goes on above the spool");
   }
 
   // ---- helpers

@@ -4,6 +4,7 @@ import io.mirador.Addresses;
 import io.mirador.hub.HubConfig;
 import io.mirador.metrics.Meters;
 import io.mirador.model.Envelope;
+import io.mirador.model.EventType;
 import io.mirador.model.InvalidEventException;
 import io.mirador.model.Wire;
 import io.mirador.transport.HubTransport;
@@ -50,6 +51,11 @@ public final class ChannelVerticle extends VerticleBase {
     Envelope event;
     try {
       event = wire.decode(delivery.body());
+      if (event.type().direction() != EventType.Direction.TO_HUB) {
+        // a well-formed command (config, job, cancel) has no business on the ingest side
+        throw new InvalidEventException("direction", "event type " + event.type().wireName()
+            + " goes from the hub to agents; not accepted from agent " + event.agent());
+      }
     } catch (InvalidEventException e) {
       meters.counter("mirador_events_rejected_total", "Messages rejected as invalid, by reason", Map.of("reason", e.code())).increment();
       rejections.warn("rejected message (" + e.code() + "): " + e.getMessage());

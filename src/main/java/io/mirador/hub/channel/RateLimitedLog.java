@@ -3,19 +3,19 @@ package io.mirador.hub.channel;
 import org.slf4j.Logger;
 
 /** Logs at most one line per period and says how many were left out, so a flood of bad input cannot flood the log. */
-final class RateLimitedLog {
+public final class RateLimitedLog {
 
   private final Logger log;
   private final long periodMs;
   private long nextAt;
   private long suppressed;
 
-  RateLimitedLog(Logger log, long periodMs) {
+  public RateLimitedLog(Logger log, long periodMs) {
     this.log = log;
     this.periodMs = periodMs;
   }
 
-  void warn(String line) {
+  public void warn(String line) {
     long now = System.currentTimeMillis();
     if (now < nextAt) {
       suppressed++;

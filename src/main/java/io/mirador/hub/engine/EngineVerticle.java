@@ -2,6 +2,7 @@ package io.mirador.hub.engine;
 
 import io.mirador.Addresses;
 import io.mirador.hub.AgentView;
+import io.mirador.hub.channel.RateLimitedLog;
 import io.mirador.metrics.Meters;
 import io.mirador.model.AgentInfo;
 import io.mirador.model.CheckResult;
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class EngineVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
+
+  /** While the store is away every delivery fails and comes back: one line a second, not one per event. */
+  private final RateLimitedLog storeFailures = new RateLimitedLog(LOG, 1_000);
 
   private final Map<EventType, BiConsumer<Envelope, WriteBatch>> handlers = new EnumMap<>(EventType.class);
   private Store store;
@@ -81,7 +85,8 @@ public final class EngineVerticle extends VerticleBase {
     handler.accept(event, writes);
     store.write(event.agent(), event.seq(), writes).onComplete(written -> {
       if (written.failed()) {
-        LOG.warn("could not store {} seq {} of agent {}: {}", event.type().wireName(), event.seq(), event.agent(), written.cause().toString());
+        storeFailures.warn("could not store " + event.type().wireName() + " seq " + event.seq() + " of agent " + event.agent() + ": "
+            + written.cause());
         message.fail(503, "store unavailable: " + written.cause().getMessage());
         return;
       }

@@ -1,0 +1,122 @@
+package io.mirador.e2e.prod;
+
+import static io.mirador.e2e.prod.ProdSetup.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import io.mirador.Addresses;
+import io.mirador.Mirador;
+import io.mirador.model.Command;
+import io.mirador.model.Envelope;
+import io.mirador.model.EventType;
+import io.mirador.transport.HubTransport;
+import io.mirador.transport.Transports;
+import io.mirador.transport.rabbitmq.RabbitBroker;
+import io.mirador.transport.rabbitmq.Topology;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A whole hub on RabbitMQ and Redis: bad input on mirador.ingest, and a command to a real agent and its answer. */
+class ProductionIngestTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void badInputIsDeadLetteredWithItsReasonCountedAndIngestGoesOn() throws Exception {
+    try (ProdSetup setup = new ProdSetup(dir, "bad-input", null)) {
+      Mirador hub = setup.hubInProcess();
+      try (Connection admin = RabbitBroker.connect(setup.vhost)) {
+        long now = System.currentTimeMillis();
+        String metrics = "{\"v\":1,\"type\":\"metrics\",\"agent\":\"bad-agent\",\"seq\":%d,\"ts\":" + now
+            + ",\"body\":{\"samples\":[{\"name\":\"cpu.usage\",\"tags\":{},\"value\":%s,\"ts\":" + now + "}]}}";
+        Map<String, String> bad = new LinkedHashMap<>(); // body → the start of the reason it must be dead-lettered with
+        bad.put("{\"v\":1,", "not JSON");
+        bad.put(String.format(metrics, 1, "1").replace("\"v\":1", "\"v\":2"), "unsupported envelope version 2");
+        bad.put("{\"v\":1,\"pad\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}", "message of 10485");
+        bad.put(String.format(metrics, 2, "\"12.5\""), "body of metrics does not fit");
+        bad.put(String.format(metrics, 3, "1").replace("bad-agent", "../../etc/passwd"), "agent");
+        bad.put("{\"v\":1,\"type\":\"config\",\"agent\":\"bad-agent\",\"seq\":4,\"ts\":" + now
+            + ",\"body\":{\"id\":\"c1\",\"payload\":{}}}", "event type config goes from the hub to agents");
+        for (String body : bad.keySet()) {
+          publish(admin, "metrics.bad-agent", body.getBytes(StandardCharsets.UTF_8));
+        }
+        publish(admin, "metrics.good-agent", String.format(metrics, 1, "42").replace("bad-agent", "good-agent").getBytes(StandardCharsets.UTF_8));
+
+        waitUntil(() -> setup.received("good-agent") == 1, 30_000, () -> "the good event after the bad ones is stored");
+        List<String> reasons = new ArrayList<>();
+        try (Channel get = admin.createChannel()) {
+          long deadline = System.currentTimeMillis() + 10_000;
+          while (reasons.size() < bad.size() && System.currentTimeMillis() < deadline) {
+            GetResponse dead = get.basicGet(Topology.DEAD_QUEUE, true);
+            if (dead == null) {
+              Thread.sleep(20);
+            } else {
+              reasons.add(String.valueOf(dead.getProps().getHeaders().get(Topology.REASON_HEADER)));
+            }
+          }
+        }
+        assertEquals(bad.size(), reasons.size(), "every bad message is in mirador.dead: " + reasons);
+        List<String> expected = new ArrayList<>(bad.values());
+        for (int i = 0; i < expected.size(); i++) {
+          assertTrue(reasons.get(i).contains(expected.get(i)), "reason " + i + ": " + reasons.get(i));
+        }
+        String text = setup.get("/metrics").body();
+        for (String reason : List.of("malformed", "version", "oversize", "invalid", "direction")) {
+          assertTrue(text.contains("mirador_events_rejected_total{reason=\"" + reason + "\"}"), reason + " counted:\n" + text);
+        }
+        assertEquals(404, setup.get("/api/v1/agents/bad-agent").statusCode(), "nothing of bad-agent stored");
+        assertEquals(0, RabbitBroker.messageCount(admin, Topology.INGEST_QUEUE));
+      } finally {
+        hub.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void aCommandFromTheHubReachesARealAgentWhichAnswersWithALogEvent() throws Exception {
+    try (ProdSetup setup = new ProdSetup(dir, "command", null)) {
+      Mirador hub = setup.hubInProcess();
+      TickingAgent agent = TickingAgent.start(setup.agentConf("cmd-agent"), 1_000).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      String id = agent.agentId();
+      List<JsonObject> stored = new CopyOnWriteArrayList<>();
+      hub.vertx().eventBus().<JsonObject>consumer(Addresses.STORED, message -> stored.add(message.body()));
+      HubTransport commands = Transports.forHub(hub.vertx(), new JsonObject(Files.readString(setup.dir.resolve("hub.json"))));
+      try {
+        waitUntil(() -> setup.received(id) >= 1, 30_000, () -> "the agent registered");
+        Envelope job = Envelope.of(EventType.JOB, id, 1, System.currentTimeMillis(),
+            new Command("job-1", JsonNodeFactory.instance.objectNode().put("run", "true")));
+        commands.sendToAgent(id, job).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        waitUntil(() -> stored.stream().anyMatch(event -> id.equals(event.getString("agent")) && "log".equals(event.getString("type"))),
+            30_000, () -> "the agent's log answer stored by the hub: " + stored);
+      } finally {
+        commands.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        agent.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        hub.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static void publish(Connection admin, String routingKey, byte[] body) throws Exception {
+    try (Channel channel = admin.createChannel()) {
+      channel.confirmSelect();
+      channel.basicPublish(Topology.INGEST_EXCHANGE, routingKey, new AMQP.BasicProperties.Builder().deliveryMode(2).build(), body);
+      channel.waitForConfirmsOrDie(10_000);
+    }
+  }
+}
