@@ -111,9 +111,8 @@ class AgentChannelTest {
     deploy(vertx, config);
     send(vertx, 300);
     waitUntil(() -> spooledBytes(dataDir) > 6 * 1024, "the spool filled up");
-    Thread.sleep(200);
     vertx.eventBus().send(Addresses.agentOutbox(AGENT), Envelope.of(EventType.HEARTBEAT, AGENT, 0, System.currentTimeMillis(),
-        new AgentInfo(AGENT, "host", List.of(), "linux", "test", false, 1, 10, Map.of("collector_errors", 2L))));
+        new AgentInfo(AGENT, "host", List.of(), "linux", "test", false, 1, 10, Map.of("collector_errors", 2L), List.of())));
 
     hubUp(vertx);
     waitUntil(() -> received.stream().anyMatch(event -> event.type() == EventType.HEARTBEAT), "the heartbeat arrived");
