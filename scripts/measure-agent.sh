@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures the CPU and memory a Mirador process uses with every collector at one interval.
 # Usage: scripts/measure-agent.sh [interval-seconds] [measure-seconds] [-- extra args for mirador.jar]
-# Default: standalone (hub + agent in one JVM) at 10 s for 120 s after a 30 s warm-up. Needs target/mirador.jar.
+# Default: standalone (hub + agent in one JVM) at 10 s for 120 s after a 30 s warm-up. With `-- agent` it
+# measures an agent alone, publishing to RabbitMQ (MIRADOR_AMQP_URL, default loopback). Needs target/mirador.jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 interval=${1:-10}; duration=${2:-120}; shift $(( $# >= 2 ? 2 : $# )); [ "${1:-}" = "--" ] && shift
@@ -11,6 +12,7 @@ work=$(mktemp -d)
   echo "  heartbeatSeconds: $interval"
   echo "  collectors:"
   for c in cpu memory load filesystem diskio network processes uptime; do echo "    $c: {intervalSeconds: $interval}"; done
+  if [ "${1:-}" = "agent" ]; then echo "transport: {type: rabbitmq}"; fi
 } > "$work/measure.yaml"
 MIRADOR_HTTP_PORT=${MIRADOR_HTTP_PORT:-18095} MIRADOR_DATA_DIR="$work/data" \
   java ${JAVA_OPTS:-} -jar target/mirador.jar "$@" --conf "$work/measure.yaml" >"$work/log" 2>&1 &
