@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mirador.Mirador;
 import io.mirador.metrics.Meters;
 import io.mirador.testing.Await;
+import io.mirador.testing.RunningMirador;
 import io.mirador.testing.TestConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,21 +43,22 @@ class ChecksEndToEndTest {
   @TempDir
   static Path scripts;
 
+  private static RunningMirador app;
   private static Mirador mirador;
   private static Vertx clientVertx;
   private static WebClient http;
 
   @BeforeAll
   static void start() {
-    mirador = Await.result(Mirador.start(Mirador.Mode.STANDALONE, TestConfig.standalone(dataDir)));
-    clientVertx = Vertx.vertx();
-    http = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(mirador.httpPort()));
+    app = RunningMirador.start(Mirador.Mode.STANDALONE, TestConfig.standalone(dataDir));
+    mirador = app.mirador;
+    clientVertx = app.clientVertx;
+    http = app.http;
   }
 
   @AfterAll
   static void stop() {
-    Await.result(mirador.close());
-    Await.result(clientVertx.close());
+    app.close();
   }
 
   @Test

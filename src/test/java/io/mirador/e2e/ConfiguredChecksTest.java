@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mirador.Addresses;
 import io.mirador.Mirador;
 import io.mirador.testing.Await;
+import io.mirador.testing.RunningMirador;
 import io.mirador.testing.TestConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +45,7 @@ class ConfiguredChecksTest {
   @TempDir
   static Path workdir;
 
+  private static RunningMirador app;
   private static Mirador mirador;
   private static Vertx clientVertx;
   private static WebClient http;
@@ -62,16 +63,16 @@ class ConfiguredChecksTest {
         .put("conf_ok", new JsonObject().put("command", DUMMY + " 0 'from the hub config'").put("interval", 1))
         .put("db_only", new JsonObject().put("command", DUMMY + " 2 'not for this agent'").put("interval", 1)
             .put("subscriptions", new JsonArray().add("db"))))));
-    mirador = Await.result(Mirador.start(Mirador.Mode.STANDALONE, config));
+    app = RunningMirador.start(Mirador.Mode.STANDALONE, config);
+    mirador = app.mirador;
     mirador.vertx().eventBus().<JsonObject>consumer(Addresses.CHECK_STATE, message -> stateChanges.add(message.body()));
-    clientVertx = Vertx.vertx();
-    http = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(mirador.httpPort()));
+    clientVertx = app.clientVertx;
+    http = app.http;
   }
 
   @AfterAll
   static void stop() {
-    Await.result(mirador.close());
-    Await.result(clientVertx.close());
+    app.close();
   }
 
   @Test

@@ -77,6 +77,20 @@ final class ConfirmingPublisher {
   }
 
   /** Fails the messages waiting longer than {@code timeoutMs} for their confirm. Any thread. */
+  /**
+   * Starts the periodic check that fails publishes whose confirm is overdue, on whichever publisher
+   * {@code current} holds at the time (none while disconnected); returns the timer id.
+   */
+  static long watchExpiry(io.vertx.core.Vertx vertx, long confirmTimeoutMs, java.util.function.Supplier<ConfirmingPublisher> current) {
+    long period = Math.max(100, Math.min(1_000, confirmTimeoutMs / 4));
+    return vertx.setPeriodic(period, id -> {
+      ConfirmingPublisher publisher = current.get();
+      if (publisher != null) {
+        publisher.expire(confirmTimeoutMs);
+      }
+    });
+  }
+
   void expire(long timeoutMs) {
     long cutoff = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     List<Pending> late = new ArrayList<>();

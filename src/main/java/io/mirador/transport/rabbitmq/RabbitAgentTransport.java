@@ -135,13 +135,7 @@ public final class RabbitAgentTransport implements AgentTransport {
 
   private Future<Void> start() {
     if (expiryTimer < 0) {
-      long period = Math.max(100, Math.min(1_000, settings.confirmTimeoutMs() / 4));
-      expiryTimer = vertx.setPeriodic(period, id -> {
-        ConfirmingPublisher current = publisher;
-        if (current != null) {
-          current.expire(settings.confirmTimeoutMs());
-        }
-      });
+      expiryTimer = ConfirmingPublisher.watchExpiry(vertx, settings.confirmTimeoutMs(), () -> publisher);
     }
     return link.start(new AmqpLink.Session() {
       @Override

@@ -90,13 +90,7 @@ public final class RabbitHubTransport implements HubTransport {
 
   private Future<Void> startPublishing() {
     if (expiryTimer < 0) {
-      long period = Math.max(100, Math.min(1_000, settings.confirmTimeoutMs() / 4));
-      expiryTimer = vertx.setPeriodic(period, id -> {
-        ConfirmingPublisher current = publisher;
-        if (current != null) {
-          current.expire(settings.confirmTimeoutMs());
-        }
-      });
+      expiryTimer = ConfirmingPublisher.watchExpiry(vertx, settings.confirmTimeoutMs(), () -> publisher);
     }
     return publishLink.start(new AmqpLink.Session() {
       @Override
