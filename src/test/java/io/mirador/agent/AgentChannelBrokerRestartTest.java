@@ -71,7 +71,15 @@ class AgentChannelBrokerRestartTest {
       await(vertx.deployVerticle(new AgentChannelVerticle(), new DeploymentOptions().setConfig(config)));
 
       AtomicLong sent = new AtomicLong();
-      long producer = vertx.setPeriodic(4, id -> {
+      java.util.concurrent.atomic.AtomicBoolean stopProducing = new java.util.concurrent.atomic.AtomicBoolean();
+      io.vertx.core.Promise<Void> producerStopped = io.vertx.core.Promise.promise();
+      vertx.setPeriodic(4, id -> {
+        if (stopProducing.get()) {
+          // the producer stops itself, so no tick can still be under way when the test counts
+          vertx.cancelTimer(id);
+          producerStopped.tryComplete();
+          return;
+        }
         vertx.eventBus().send(Addresses.agentOutbox(AGENT), AgentChannelTest.metrics(AGENT, (int) sent.get()));
         sent.incrementAndGet();
       });
@@ -87,8 +95,8 @@ class AgentChannelBrokerRestartTest {
       LOG.info("broker away for {} ms; {} events sent before the stop", (System.nanoTime() - stoppedAt) / 1_000_000, beforeStop);
       long afterStart = sent.get();
       waitUntil(() -> sent.get() >= afterStart + 20, "events made after the broker is back");
-      vertx.cancelTimer(producer);
-      Thread.sleep(20);
+      stopProducing.set(true);
+      await(producerStopped.future());
       vertx.eventBus().send(Addresses.agentOutbox(AGENT), Envelope.of(EventType.HEARTBEAT, AGENT, 0, System.currentTimeMillis(),
           new AgentInfo(AGENT, "host", List.of(), "linux", "test", false, 1, 10, Map.of(), List.of())));
       long total = sent.get() + 1;

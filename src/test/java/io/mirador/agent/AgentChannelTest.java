@@ -212,12 +212,6 @@ class AgentChannelTest {
   }
 
   static void waitUntil(BooleanSupplier condition, String what, int seconds) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      Thread.sleep(20);
-    }
+    io.mirador.testing.Await.condition(java.time.Duration.ofSeconds(seconds), java.time.Duration.ofMillis(20), condition, () -> what);
   }
 }

@@ -59,6 +59,22 @@ public final class Await {
     until(vertx, what, timeout, () -> vertx.executeBlocking(() -> condition.call() ? Optional.of(true) : Optional.<Boolean>empty(), false));
   }
 
+  /**
+   * Blocks the test thread until {@code condition} holds, checking it every {@code every}; fails with what was
+   * awaited (asked only then, so it can describe the state at the deadline) once {@code timeout} has passed.
+   * For conditions read without Vert.x (files, a broker's queue, counters); never call it on an event loop.
+   */
+  public static void condition(Duration timeout, Duration every, java.util.function.BooleanSupplier condition,
+      java.util.function.Supplier<String> what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting: " + what.get());
+      }
+      TimeUnit.MILLISECONDS.sleep(every.toMillis()); // the poll interval between two checks, not a wait in itself
+    }
+  }
+
   private static <T> void poll(Vertx vertx, Promise<T> found, long deadline, long everyMs, Supplier<Future<Optional<T>>> probe) {
     Future<Optional<T>> attempt;
     try {

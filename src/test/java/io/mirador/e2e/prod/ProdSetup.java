@@ -196,13 +196,7 @@ final class ProdSetup implements AutoCloseable {
   }
 
   static void waitUntil(BooleanSupplier condition, long timeoutMs, java.util.function.Supplier<String> what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting: " + what.get());
-      }
-      Thread.sleep(100);
-    }
+    io.mirador.testing.Await.condition(java.time.Duration.ofMillis(timeoutMs), java.time.Duration.ofMillis(100), condition, what);
   }
 
   private Path write(String name, JsonObject conf) {

@@ -60,7 +60,9 @@ class ProductionFaultTest {
             return health.statusCode() == 503
                 && "DOWN".equals(new JsonObject(health.body()).getJsonObject("checks").getJsonObject("rabbitmq").getString("status"));
           }, 15_000, () -> "health says rabbitmq DOWN: " + setup.get("/api/v1/health").body());
-          Thread.sleep(2_000); // the agent keeps numbering and spooling meanwhile
+          long numberedAtStop = setup.agentLastSeq("tick-a");
+          waitUntil(() -> lastSeq(setup, "tick-a") >= numberedAtStop + 50, 30_000,
+              () -> "the agent numbering and spooling on while the broker is away");
           before = setup.received(id);
         } finally {
           RabbitBroker.startApp();
@@ -92,7 +94,7 @@ class ProductionFaultTest {
           return health.statusCode() == 503
               && "DOWN".equals(new JsonObject(health.body()).getJsonObject("checks").getJsonObject("redis").getString("status"));
         }, 15_000, () -> "health says redis DOWN: " + setup.get("/api/v1/health").body());
-        Thread.sleep(3_000);
+        waitUntil(() -> requeued(setup) - requeuedBefore >= 100, 30_000, () -> "deliveries requeued while Redis is away");
         long requeued = requeued(setup) - requeuedBefore;
         long outageMs = System.currentTimeMillis() - killedAt;
         setup.redis.restart();
@@ -130,7 +132,9 @@ class ProductionFaultTest {
         String metrics = setup.get("/metrics").body();
         String agents = setup.get("/api/v1/agents").body();
         ProdSetup.kill(hub);
-        Thread.sleep(1_500); // the agent goes on publishing into the broker
+        long numberedAtKill = setup.agentLastSeq("tick-c");
+        waitUntil(() -> lastSeq(setup, "tick-c") >= numberedAtKill + 50, 30_000,
+            () -> "the agent publishing on into the broker while the hub is dead");
         long before = setup.received(id);
         setup.hubProcess("hub-restarted.log");
         waitUntil(() -> setup.received(id) >= before + 100, 60_000, () -> "ingest resumed on the restarted hub");
@@ -169,7 +173,6 @@ class ProductionFaultTest {
         setup.agentProcess("tick-d", "agent-restarted.log", TICK_MS);
         waitUntil(() -> setup.received(id) >= numbered + 50, 60_000, () -> "the restarted agent replayed and goes on");
         Files.createFile(setup.dataDir("tick-d").resolve(TickingAgent.STOP_FILE));
-        Thread.sleep(500);
         report("agent kill", setup.assertEverySeqStoredOnce("tick-d", id, 2));
         assertTrue(setup.logs().contains("agent " + id), "the agent logged");
       } finally {
@@ -190,5 +193,14 @@ class ProductionFaultTest {
 
   private static String agentId(ProdSetup setup) throws Exception {
     return Files.readString(setup.dataDir("tick-d").resolve("agent.id")).trim();
+  }
+
+  /** The agent's last seq, for conditions (which cannot throw checked exceptions). */
+  private static long lastSeq(ProdSetup setup, String name) {
+    try {
+      return setup.agentLastSeq(name);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

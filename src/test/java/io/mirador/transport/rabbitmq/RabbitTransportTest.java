@@ -388,12 +388,6 @@ class RabbitTransportTest {
   }
 
   static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      Thread.sleep(20);
-    }
+    io.mirador.testing.Await.condition(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(20), condition, () -> what);
   }
 }
