@@ -39,7 +39,16 @@ public final class Addresses {
   /** Every check result as it is stored, with history and flapping (the JSON of GET /api/v1/results), for the dashboard. */
   public static final String LIVE_RESULTS = LIVE_PREFIX + "results";
 
-  /** Samples of one agent as they are stored, for the dashboard's charts. */
+  /**
+   * Web verticles announce here which live addresses their browsers listen to (JSON: node, addresses); see
+   * {@link io.mirador.hub.LiveInterest}. Not under {@link #LIVE_PREFIX}: browsers have no business with it.
+   */
+  public static final String LIVE_INTEREST = "mirador.interest.live";
+
+  /** An engine that starts asks here, and every web verticle announces its interest again. */
+  public static final String LIVE_INTEREST_QUERY = "mirador.interest.live.query";
+
+  /** Samples of one agent as they are stored, for the dashboard's charts; published only while a browser listens. */
   public static String liveMetrics(String agentId) {
     return LIVE_PREFIX + "metrics." + agentId;
   }

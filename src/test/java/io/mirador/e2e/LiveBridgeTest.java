@@ -8,6 +8,7 @@ import io.mirador.Addresses;
 import io.mirador.Mirador;
 import io.mirador.testing.Await;
 import io.mirador.testing.TestConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -15,6 +16,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,46 @@ class LiveBridgeTest {
     assertTrue(sample.getString("name").matches("[a-z0-9_.]+"));
     assertTrue(sample.getLong("ts") > System.currentTimeMillis() - 60_000, "a fresh sample");
     Await.result(socket.close());
+  }
+
+  /**
+   * An agent's samples are turned into live messages only while a bridge client listens to that agent: counted
+   * against the metrics events the engine stores, with an in-process consumer (which by itself is no interest).
+   */
+  @Test
+  void liveSamplesArePublishedOnlyWhileABrowserListens() {
+    String address = Addresses.liveMetrics(mirador.agentId());
+    AtomicInteger quietBatches = new AtomicInteger();
+    AtomicInteger published = new AtomicInteger();
+    var stored = mirador.vertx().eventBus().<JsonObject>consumer(Addresses.STORED, event -> {
+      if (mirador.agentId().equals(event.body().getString("agent")) && "metrics".equals(event.body().getString("type"))) {
+        quietBatches.incrementAndGet();
+      }
+    });
+    var live = mirador.vertx().eventBus().consumer(address, message -> {
+      published.incrementAndGet();
+      quietBatches.set(0);
+    });
+    Await.result(Future.all(stored.completion(), live.completion()));
+
+    Await.untilTrue(mirador.vertx(), "three batches stored and none published live while nobody listens", Duration.ofSeconds(30),
+        () -> quietBatches.get() >= 3);
+
+    WebSocket socket = connect();
+    Promise<Void> received = Promise.promise();
+    socket.handler(data -> {
+      if ("rec".equals(new JsonObject(data.toString()).getString("type"))) {
+        received.tryComplete();
+      }
+    });
+    int before = published.get();
+    Await.result(socket.writeTextMessage(register(address)));
+    Await.result(received.future(), Duration.ofSeconds(20));
+    assertTrue(published.get() > before, "published on the event bus once a browser listens");
+
+    Await.result(socket.close());
+    Await.untilTrue(mirador.vertx(), "publishing stops once the browser is gone", Duration.ofSeconds(30), () -> quietBatches.get() >= 3);
+    Await.result(Future.all(stored.unregister(), live.unregister()));
   }
 
   @Test

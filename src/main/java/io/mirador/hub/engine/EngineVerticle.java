@@ -2,6 +2,7 @@ package io.mirador.hub.engine;
 
 import io.mirador.Addresses;
 import io.mirador.hub.AgentView;
+import io.mirador.hub.LiveInterest;
 import io.mirador.hub.channel.RateLimitedLog;
 import io.mirador.metrics.Meters;
 import io.mirador.model.AgentInfo;
@@ -46,6 +47,7 @@ public final class EngineVerticle extends VerticleBase {
   private LongAdder duplicates;
   private MessageConsumer<Envelope> consumer;
   private CheckStates checkStates;
+  private LiveInterest live;
 
   @Override
   public Future<?> start() {
@@ -64,12 +66,14 @@ public final class EngineVerticle extends VerticleBase {
       LOG.info("agent {} [{}] {}: {}", event.agent(), line.level(), line.source(), line.line());
     });
     handlers.put(EventType.RESULT, (event, writes) -> { });
+    live = new LiveInterest(vertx);
     consumer = vertx.eventBus().consumer(Addresses.ENGINE, this::handle);
     return consumer.completion();
   }
 
   @Override
   public Future<?> stop() {
+    live.close();
     return consumer.unregister();
   }
 
@@ -109,10 +113,11 @@ public final class EngineVerticle extends VerticleBase {
   private void announce(Envelope event, WriteBatch writes) {
     vertx.eventBus().publish(Addresses.STORED, new JsonObject()
         .put("agent", event.agent()).put("type", event.type().wireName()).put("seq", event.seq()));
-    if (!writes.samples().isEmpty()) {
+    String liveAddress = Addresses.liveMetrics(event.agent());
+    if (!writes.samples().isEmpty() && live.watched(liveAddress)) {
       JsonArray samples = new JsonArray();
       writes.samples().forEach(sample -> samples.add(AgentView.json(sample)));
-      vertx.eventBus().publish(Addresses.liveMetrics(event.agent()), new JsonObject().put("agent", event.agent()).put("samples", samples));
+      vertx.eventBus().publish(liveAddress, new JsonObject().put("agent", event.agent()).put("samples", samples));
     }
     if (writes.agentInfo() != null) {
       store.agent(event.agent()).onSuccess(agent -> agent.ifPresent(record ->

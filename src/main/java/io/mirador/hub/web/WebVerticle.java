@@ -4,6 +4,7 @@ import io.mirador.Addresses;
 import io.mirador.config.Settings;
 import io.mirador.hub.AgentView;
 import io.mirador.hub.CheckView;
+import io.mirador.hub.LiveInterest;
 import io.mirador.model.CheckDefinition;
 import io.mirador.store.AgentRecord;
 import io.mirador.metrics.Meters;
@@ -23,6 +24,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import java.util.HashMap;
@@ -52,6 +54,7 @@ public final class WebVerticle extends VerticleBase {
   private Store store;
   private Meters meters;
   private HttpServer server;
+  private LiveInterest.Watchers watchers;
 
   @Override
   public Future<?> start() {
@@ -76,8 +79,9 @@ public final class WebVerticle extends VerticleBase {
     router.route("/api/*").handler(ctx -> ctx.fail(ApiError.notFound("no API resource at " + ctx.request().method() + " " + ctx.request().path())));
     router.route("/api/*").failureHandler(this::apiFailure);
     router.get("/metrics").handler(this::metrics);
+    watchers = new LiveInterest.Watchers(vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
-        .addOutboundPermitted(new PermittedOptions().setAddressRegex(LIVE.pattern()))));
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(LIVE.pattern())), this::bridgeEvent));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
     router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     return vertx.createHttpServer()
@@ -90,8 +94,20 @@ public final class WebVerticle extends VerticleBase {
         });
   }
 
+  /** Follows what browsers listen to, so engines publish live samples only for the agents shown. */
+  private void bridgeEvent(BridgeEvent event) {
+    switch (event.type()) {
+      case REGISTERED -> watchers.registered(event.socket(), event.getRawMessage().getString("address"));
+      case UNREGISTER -> watchers.unregistered(event.socket(), event.getRawMessage().getString("address"));
+      case SOCKET_CLOSED -> watchers.closed(event.socket());
+      default -> { }
+    }
+    event.complete(true);
+  }
+
   @Override
   public Future<?> stop() {
+    watchers.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 
