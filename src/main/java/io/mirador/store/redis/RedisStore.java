@@ -638,19 +638,30 @@ public final class RedisStore implements Store {
           newest = new Newest(SeriesCodec.id(field));
           series.put(field, newest);
         }
+        String value = SeriesCodec.value(sample.value()); // once: formatting a double is not cheap
         if (sample.ts() >= newest.ts) {
           newest.ts = sample.ts();
-          newest.value = sample.value();
+          newest.value = value;
         }
         long bucket = Math.floorDiv(sample.ts(), config.bucketMs());
-        buckets.computeIfAbsent(bucket, b -> new BucketWrite()).add(sample.ts() - bucket * config.bucketMs(), newest.id, sample.value());
+        buckets.computeIfAbsent(bucket, b -> new BucketWrite()).add(sample.ts() - bucket * config.bucketMs(), newest.id, value);
       }
       args.add(Integer.toString(series.size()));
-      series.forEach((field, newest) -> {
-        args.add(field);
-        args.add(newest.ts + " " + SeriesCodec.value(newest.value));
-      });
-      series.forEach((field, newest) -> args.add(newest.id));
+      long lastTs = Long.MIN_VALUE;
+      String tsText = null;
+      for (Map.Entry<String, Newest> entry : series.entrySet()) {
+        Newest newest = entry.getValue();
+        if (newest.ts != lastTs) { // a batch has one timestamp as a rule: its text is made once
+          lastTs = newest.ts;
+          tsText = newest.ts + " ";
+        }
+        args.add(entry.getKey());
+        args.add(tsText.concat(newest.value));
+      }
+      // the ids in one argument, 8 characters each: the script needs them only for a late event or a full agent
+      StringBuilder ids = new StringBuilder(8 * series.size());
+      series.forEach((field, newest) -> ids.append(newest.id));
+      args.add(ids.toString());
       args.add(Integer.toString(buckets.size()));
       buckets.forEach((bucket, write) -> {
         keys.add(RedisStore.this.keys.points(agentId, bucket));
@@ -697,7 +708,7 @@ public final class RedisStore implements Store {
   private static final class Newest {
     final String id;
     long ts = Long.MIN_VALUE;
-    double value;
+    String value;
 
     Newest(String id) {
       this.id = id;
@@ -709,7 +720,7 @@ public final class RedisStore implements Store {
     /** Offset in the bucket → entries; a batch has one timestamp as a rule. */
     final Map<Long, StringBuilder> groups = new LinkedHashMap<>(2);
 
-    void add(long offset, String id, double value) {
+    void add(long offset, String id, String value) {
       SeriesCodec.appendEntry(groups.computeIfAbsent(offset, o -> new StringBuilder(1024)), id, value);
     }
 

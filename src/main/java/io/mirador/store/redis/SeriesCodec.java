@@ -106,9 +106,12 @@ final class SeriesCodec {
   }
 
   static void appendEntry(StringBuilder group, String id, double value) {
-    group.append(id).append(',');
-    appendValue(group, value);
-    group.append(';');
+    appendEntry(group, id, value(value));
+  }
+
+  /** An entry whose value is {@link #value formatted} already. */
+  static void appendEntry(StringBuilder group, String id, String value) {
+    group.append(id).append(',').append(value).append(';');
   }
 
   static void appendValue(StringBuilder out, double value) {

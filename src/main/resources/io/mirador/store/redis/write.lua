@@ -8,7 +8,7 @@
 -- ARGV: agentId seq receivedAt cutoff maxSeries maxGapRanges maxBucketBytes
 --       nInfo     {field value} * nInfo                      registry fields of a register/heartbeat
 --       nResults  {check executed json} * nResults
---       nSeries   {field "ts value"} * nSeries  {id} * nSeries
+--       nSeries   {field "ts value"} * nSeries  ids (the nSeries 8-character ids, concatenated)
 --       nBuckets  {expireAt payload} * nBuckets
 --
 -- A payload is what the batch appends to a bucket: groups "offset:id,value;id,value;|", one per timestamp, offset in
@@ -128,7 +128,7 @@ end
 -- 4. Samples.
 local nSeries = tonumber(ARGV[at])
 local pairsAt, idsAt = at + 1, at + 1 + 2 * nSeries
-at = idsAt + nSeries
+at = idsAt + 1
 local nBuckets = tonumber(ARGV[at])
 local bucketsAt = at + 1
 local rejected, dropped = 0, 0
@@ -225,7 +225,7 @@ if nSeries > 0 then
         end
       else
         rejected = rejected + 1
-        refused[#refused + 1] = ARGV[idsAt + s - 1]
+        refused[#refused + 1] = string.sub(ARGV[idsAt], 8 * s - 7, 8 * s)
       end
     end
     for c = 1, #latest, 1000 do
