@@ -53,8 +53,9 @@ public final class RabbitHubTransport implements HubTransport {
         Channel channel = connection.createChannel();
         consumeLink.reconnectOnError(channel);
         channel.basicQos(settings.prefetch());
+        Settlements settlements = new Settlements(channel);
         channel.basicConsume(Topology.INGEST_QUEUE, false,
-            (tag, delivery) -> consumeLink.context().runOnContext(ignored -> deliver(channel, delivery)),
+            (tag, delivery) -> consumeLink.context().runOnContext(ignored -> deliver(settlements, delivery)),
             tag -> {
               LOG.warn("the broker cancelled the ingest consumer (queue deleted?); reconnecting");
               consumeLink.run(() -> {
@@ -118,8 +119,8 @@ public final class RabbitHubTransport implements HubTransport {
     return publishLink.publish(current, exchange, routingKey, mandatory, properties, body);
   }
 
-  private void deliver(Channel channel, com.rabbitmq.client.Delivery delivery) {
-    RabbitDelivery wrapped = new RabbitDelivery(channel, delivery);
+  private void deliver(Settlements settlements, com.rabbitmq.client.Delivery delivery) {
+    RabbitDelivery wrapped = new RabbitDelivery(settlements, delivery);
     try {
       handler.handle(wrapped);
     } catch (RuntimeException e) {
@@ -128,18 +129,55 @@ public final class RabbitHubTransport implements HubTransport {
     }
   }
 
+  /**
+   * The settling of one consumer channel's deliveries: acks gathered by an {@link AckBatcher} and sent once per turn
+   * of the consumer's context, rejects and requeues on their own. On the consumer's context only.
+   */
+  private final class Settlements {
+
+    final Channel channel;
+    final AckBatcher acks;
+    private boolean flushing;
+
+    Settlements(Channel channel) {
+      this.channel = channel;
+      this.acks = new AckBatcher((tag, multiple) -> onChannel(() -> channel.basicAck(tag, multiple)));
+    }
+
+    void ack(long tag) {
+      acks.ack(tag);
+      if (!flushing) {
+        flushing = true;
+        consumeLink.context().runOnContext(ignored -> {
+          flushing = false;
+          acks.flush();
+        });
+      }
+    }
+
+    /** A settlement on a channel that is gone is skipped: the broker redelivers the message on the next one. */
+    void onChannel(AmqpLink.Call call) {
+      consumeLink.execute(() -> {
+        if (channel.isOpen()) {
+          call.run();
+        }
+      });
+    }
+  }
+
   /** One message from {@code mirador.ingest}, tied to the channel it came on: its tag means nothing on another. */
   private final class RabbitDelivery implements Delivery {
 
-    private final Channel channel;
+    private final Settlements settlements;
     private final com.rabbitmq.client.Delivery delivery;
     private final long tag;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    RabbitDelivery(Channel channel, com.rabbitmq.client.Delivery delivery) {
-      this.channel = channel;
+    RabbitDelivery(Settlements settlements, com.rabbitmq.client.Delivery delivery) {
+      this.settlements = settlements;
       this.delivery = delivery;
       this.tag = delivery.getEnvelope().getDeliveryTag();
+      settlements.acks.delivered(tag);
     }
 
     @Override
@@ -150,7 +188,7 @@ public final class RabbitHubTransport implements HubTransport {
     @Override
     public void ack() {
       if (settle("ack")) {
-        onChannel(() -> channel.basicAck(tag, false));
+        onContext(() -> settlements.ack(tag));
       }
     }
 
@@ -159,14 +197,15 @@ public final class RabbitHubTransport implements HubTransport {
       if (!settle("reject")) {
         return;
       }
+      onContext(() -> settlements.acks.hold(tag));
       publish(Topology.DEAD_LETTER_EXCHANGE, delivery.getEnvelope().getRoutingKey(), false,
           DeadLetters.properties(delivery, reason, Topology.INGEST_QUEUE), delivery.getBody())
-          .onSuccess(copied -> onChannel(() -> channel.basicAck(tag, false)))
+          .onSuccess(copied -> settleAlone(() -> settlements.channel.basicAck(tag, false)))
           .onFailure(e -> {
             // the reason must travel with the message: keep it in the queue and try again later, rather than
             // letting the queue's own dead-lettering drop the reason
             LOG.warn("could not dead-letter a rejected message ({}); requeueing it: {}", reason, e.getMessage());
-            nackLater(true);
+            nackLater();
           });
     }
 
@@ -174,12 +213,19 @@ public final class RabbitHubTransport implements HubTransport {
     public void requeue(String reason) {
       if (settle("requeue")) {
         LOG.debug("requeueing delivery {}: {}", tag, reason);
-        nackLater(true);
+        onContext(() -> settlements.acks.hold(tag));
+        nackLater();
       }
     }
 
-    private void nackLater(boolean requeue) {
-      vertx.setTimer(settings.requeueDelayMs(), id -> onChannel(() -> channel.basicNack(tag, false, requeue)));
+    private void nackLater() {
+      vertx.setTimer(settings.requeueDelayMs(), id -> settleAlone(() -> settlements.channel.basicNack(tag, false, true)));
+    }
+
+    /** Settles this held delivery with its own frame, and lets the batcher's multiple acks pass it from then on. */
+    private void settleAlone(AmqpLink.Call call) {
+      settlements.onChannel(call);
+      onContext(() -> settlements.acks.settled(tag));
     }
 
     private boolean settle(String how) {
@@ -190,13 +236,13 @@ public final class RabbitHubTransport implements HubTransport {
       return false;
     }
 
-    /** A settlement on a channel that is gone is skipped: the broker redelivers the message on the next one. */
-    private void onChannel(AmqpLink.Call call) {
-      consumeLink.execute(() -> {
-        if (channel.isOpen()) {
-          call.run();
-        }
-      });
+    /** The batcher belongs to the consumer's context; a settlement from elsewhere hops there. */
+    private void onContext(Runnable action) {
+      if (Vertx.currentContext() == consumeLink.context()) {
+        action.run();
+      } else {
+        consumeLink.context().runOnContext(ignored -> action.run());
+      }
     }
   }
 }
