@@ -600,13 +600,15 @@ public final class RedisStore implements Store {
   /** One event's keys and arguments for write.lua, in the order the script reads them. */
   private final class WriteCall {
 
-    final List<String> keys = new ArrayList<>();
-    final List<String> args = new ArrayList<>();
+    final List<String> keys = new ArrayList<>(8);
+    final List<String> args;
     int samples;
     int expired;
     int future;
 
     WriteCall(String agentId, long seq, WriteBatch batch, long now) {
+      int samplesIn = batch.samples().size();
+      args = new ArrayList<>(32 + 2 * samplesIn + 3 * batch.checkResults().size()); // sized once: no regrowth
       long cutoff = now - config.retentionMs();
       long horizon = now + config.retentionMs();
       keys.addAll(agentKeys(agentId));
@@ -620,7 +622,7 @@ public final class RedisStore implements Store {
       addInfo(agentId, batch.agentInfo());
       addResults(batch.checkResults());
 
-      Map<String, Newest> series = new LinkedHashMap<>();
+      Map<String, Newest> series = new LinkedHashMap<>(Math.max(16, samplesIn * 4 / 3 + 1));
       Map<Long, BucketWrite> buckets = new LinkedHashMap<>(4);
       for (Sample sample : batch.samples()) {
         if (sample.ts() < cutoff) {
