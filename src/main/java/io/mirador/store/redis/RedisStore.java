@@ -70,6 +70,16 @@ public final class RedisStore implements Store {
   /** Seqs and timestamps travel through Lua numbers (doubles), which are exact up to 2^53. */
   static final long MAX_SEQ = 1L << 53;
 
+  /**
+   * Replies one pooled connection may await: the client's {@code maxWaitingHandlers}, left at its default. The pool
+   * lends a connection to one send or one batch at a time, so only a batch can reach it, and the client refuses a
+   * longer batch before sending it, every time ("Redis waiting queue is full"); see docs/REDIS.md, "Batches".
+   */
+  static final int MAX_WAITING_REPLIES = 2_048;
+
+  /** Commands in one batch, well under {@link #MAX_WAITING_REPLIES}; a longer read is sent as several batches. */
+  static final int MAX_BATCH = 1_000;
+
   private static final LuaScript WRITE = LuaScript.load("write");
   private static final LuaScript REMOVE = LuaScript.load("remove");
   private static final LuaScript STATUS = LuaScript.load("status");
@@ -117,9 +127,7 @@ public final class RedisStore implements Store {
         .setConnectionString(config.url())
         .setMaxPoolSize(config.poolSize())
         .setMaxPoolWaiting(config.maxPoolWaiting())
-        // replies awaited on one connection: the liveness sweep reads every agent in one batch (1,000 agents = 1,000
-        // commands) while writes share the connections; the client's default of 2,048 wedged a hub at 1,000 agents
-        .setMaxWaitingHandlers(Math.max(16_384, 4 * config.maxPoolWaiting()))
+        .setMaxWaitingHandlers(MAX_WAITING_REPLIES)
         .setPoolName("mirador-store-" + Integer.toHexString(System.identityHashCode(this)))
         // RESP2 replies are plain arrays whatever the command: one way to decode them
         .setPreferredProtocolVersion(ProtocolVersion.RESP2);
@@ -163,26 +171,31 @@ public final class RedisStore implements Store {
         .onFailure(failure -> failures.increment());
   }
 
+  /** The registry in batches of {@link #MAX_BATCH} {@code HGETALL}s, one after the other, so writes go on in between. */
   @Override
   public Future<List<AgentRecord>> agents() {
     return call("agents", () -> api.zrange(List.of(keys.agents(), "0", "-1")).compose(ids -> {
-      if (ids.size() == 0) {
-        return Future.succeededFuture(List.of());
-      }
       List<String> agentIds = new ArrayList<>(ids.size());
-      List<Request> reads = new ArrayList<>(ids.size());
-      for (Response id : ids) {
-        agentIds.add(id.toString());
-        reads.add(Request.cmd(Command.HGETALL).arg(keys.agent(id.toString())));
+      ids.forEach(id -> agentIds.add(id.toString()));
+      List<AgentRecord> records = new ArrayList<>(agentIds.size());
+      Future<List<AgentRecord>> read = Future.succeededFuture(records);
+      for (int from = 0; from < agentIds.size(); from += MAX_BATCH) {
+        List<String> chunk = agentIds.subList(from, Math.min(agentIds.size(), from + MAX_BATCH));
+        read = read.compose(sofar -> readAgents(chunk, sofar));
       }
-      return redis.batch(reads).map(hashes -> {
-        List<AgentRecord> records = new ArrayList<>(hashes.size());
-        for (int i = 0; i < hashes.size(); i++) {
-          toRecord(agentIds.get(i), hashes.get(i)).ifPresent(records::add);
-        }
-        return records;
-      });
+      return read;
     }));
+  }
+
+  private Future<List<AgentRecord>> readAgents(List<String> agentIds, List<AgentRecord> into) {
+    List<Request> reads = new ArrayList<>(agentIds.size());
+    agentIds.forEach(id -> reads.add(Request.cmd(Command.HGETALL).arg(keys.agent(id))));
+    return redis.batch(reads).map(hashes -> {
+      for (int i = 0; i < hashes.size(); i++) {
+        toRecord(agentIds.get(i), hashes.get(i)).ifPresent(into::add);
+      }
+      return into;
+    });
   }
 
   @Override
