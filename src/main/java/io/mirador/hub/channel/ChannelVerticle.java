@@ -12,7 +12,9 @@ import io.mirador.transport.Transports;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,8 @@ public final class ChannelVerticle extends VerticleBase {
   private Meters meters;
   private DeliveryOptions toEngine;
   private RateLimitedLog rejections;
+  /** Per event type, looked up once: this runs for every delivery. */
+  private final Map<EventType, LongAdder> received = new EnumMap<>(EventType.class);
 
   @Override
   public Future<?> start() {
@@ -38,6 +42,12 @@ public final class ChannelVerticle extends VerticleBase {
     meters = Meters.of(vertx);
     toEngine = new DeliveryOptions().setSendTimeout(hub.storeTimeoutMs());
     rejections = new RateLimitedLog(LOG, 1_000);
+    for (EventType type : EventType.values()) {
+      if (type.direction() == EventType.Direction.TO_HUB) {
+        received.put(type, meters.counter("mirador_events_received_total", "Valid events received from agents, by type",
+            Map.of("type", type.wireName())));
+      }
+    }
     transport = Transports.forHub(vertx, config());
     return transport.consume(this::handle);
   }
@@ -62,7 +72,7 @@ public final class ChannelVerticle extends VerticleBase {
       delivery.reject(e.getMessage());
       return;
     }
-    meters.counter("mirador_events_received_total", "Valid events received from agents, by type", Map.of("type", event.type().wireName())).increment();
+    received.get(event.type()).increment();
     vertx.eventBus().request(Addresses.ENGINE, event, toEngine).onComplete(stored -> {
       if (stored.succeeded()) {
         delivery.ack();

@@ -45,6 +45,8 @@ public final class EngineVerticle extends VerticleBase {
   private Meters meters;
   private LongAdder samplesStored;
   private LongAdder duplicates;
+  /** Per event type, looked up once: this runs for every event. */
+  private final Map<EventType, LongAdder> stored = new EnumMap<>(EventType.class);
   private MessageConsumer<Envelope> consumer;
   private CheckStates checkStates;
   private LiveInterest live;
@@ -66,6 +68,8 @@ public final class EngineVerticle extends VerticleBase {
       LOG.info("agent {} [{}] {}: {}", event.agent(), line.level(), line.source(), line.line());
     });
     handlers.put(EventType.RESULT, (event, writes) -> { });
+    handlers.keySet().forEach(type ->
+        stored.put(type, meters.counter("mirador_events_stored_total", "Events stored, by type", Map.of("type", type.wireName()))));
     live = new LiveInterest(vertx);
     consumer = vertx.eventBus().consumer(Addresses.ENGINE, this::handle);
     return consumer.completion();
@@ -99,7 +103,7 @@ public final class EngineVerticle extends VerticleBase {
         message.reply("duplicate");
         return;
       }
-      meters.counter("mirador_events_stored_total", "Events stored, by type", Map.of("type", event.type().wireName())).increment();
+      stored.get(event.type()).increment();
       samplesStored.add(writes.samples().size());
       message.reply("stored");
       announce(event, writes);
