@@ -6,6 +6,7 @@ import io.mirador.hub.AgentView;
 import io.mirador.hub.HubConfig;
 import io.mirador.store.AgentRecord;
 import io.mirador.store.AgentStatus;
+import io.mirador.store.FanOut;
 import io.mirador.store.Store;
 import io.mirador.store.Stores;
 import io.vertx.core.Future;
@@ -54,7 +55,7 @@ public final class HeartbeatVerticle extends VerticleBase {
     sweeping = true;
     long now = System.currentTimeMillis();
     store.agents()
-        .compose(agents -> Future.join(agents.stream().map(agent -> judge(agent, now)).toList()))
+        .compose(agents -> FanOut.map(agents, FanOut.DEFAULT_CONCURRENCY, agent -> judge(agent, now)))
         .onFailure(e -> LOG.warn("liveness sweep failed: {}", e.toString()))
         .onComplete(done -> sweeping = false);
   }

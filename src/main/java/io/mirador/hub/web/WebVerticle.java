@@ -7,6 +7,7 @@ import io.mirador.hub.CheckView;
 import io.mirador.hub.LiveInterest;
 import io.mirador.model.CheckDefinition;
 import io.mirador.store.AgentRecord;
+import io.mirador.store.FanOut;
 import io.mirador.metrics.Meters;
 import io.mirador.store.SeriesData;
 import io.mirador.store.SeriesQuery;
@@ -295,10 +296,8 @@ public final class WebVerticle extends VerticleBase {
     Future<List<String>> agentIds = agentFilter != null && !agentFilter.isBlank()
         ? Future.succeededFuture(List.of(agentFilter))
         : store.agents().map(agents -> agents.stream().map(AgentRecord::id).sorted().toList());
-    agentIds.compose(ids -> {
-      List<Future<JsonArray>> perAgent = new java.util.ArrayList<>();
-      for (String id : ids) {
-        perAgent.add(store.latestCheckResults(id).compose(latest -> store.checkHistories(id).map(histories -> {
+    agentIds.compose(ids -> FanOut.map(ids, FanOut.DEFAULT_CONCURRENCY, id ->
+        store.latestCheckResults(id).compose(latest -> store.checkHistories(id).map(histories -> {
           JsonArray rows = new JsonArray();
           new TreeMap<>(latest).forEach((check, result) -> {
             if ((checkFilter == null || checkFilter.equals(check)) && (statusFilter == null || statusFilter == result.status())) {
@@ -306,14 +305,12 @@ public final class WebVerticle extends VerticleBase {
             }
           });
           return rows;
-        })));
-      }
-      return Future.all(perAgent).map(all -> {
-        JsonArray rows = new JsonArray();
-        perAgent.forEach(done -> rows.addAll(done.result()));
-        return rows;
-      });
-    }).onSuccess(rows -> ok(ctx, new JsonObject().put("results", rows))).onFailure(ctx::fail);
+        }))).map(perAgent -> {
+          JsonArray rows = new JsonArray();
+          perAgent.forEach(rows::addAll);
+          return rows;
+        }))
+        .onSuccess(rows -> ok(ctx, new JsonObject().put("results", rows))).onFailure(ctx::fail);
   }
 
   private static Integer statusParam(String value) {

@@ -8,6 +8,7 @@ import io.mirador.model.Sample;
 import io.mirador.store.Admission;
 import io.mirador.store.AgentRecord;
 import io.mirador.store.AgentStatus;
+import io.mirador.store.FanOut;
 import io.mirador.store.WriteBatch;
 import io.mirador.testing.Await;
 import io.vertx.core.Future;
@@ -109,6 +110,32 @@ class RedisStoreLargeRegistryTest {
     assertEquals(Admission.ACCEPTED, Await.result(store.write("agent-00000", 2, new WriteBatch(now + 1)
         .samples(List.of(Sample.of("cpu.load", 2, now + 1))))));
     assertEquals(0L, store.stats().get("failures"));
+  }
+
+  /**
+   * A fleet-wide read of one call per agent (as /api/v1/results and the liveness sweep do), on a store whose pool
+   * lets few calls wait: fired all at once most calls are refused; through {@link FanOut} every one succeeds.
+   */
+  @Test
+  void perAgentReadsOfTheWholeFleetGoThroughABoundedFanOut() {
+    store = new RedisStore(vertx, RedisTestSupport.section(prefix).put("maxPoolWaiting", 100));
+    long now = System.currentTimeMillis();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      String id = String.format("agent-%05d", i);
+      ids.add(id);
+      Await.result(store.write(id, 1, new WriteBatch(now).samples(List.of(Sample.of("cpu.load", i, now)))));
+    }
+
+    List<Future<List<io.mirador.store.LatestValue>>> allAtOnce = ids.stream().map(store::latest).toList();
+    Await.result(Future.join(allAtOnce).otherwiseEmpty()); // every call has come back, refused or not
+    assertTrue(allAtOnce.stream().anyMatch(Future::failed), "1,000 calls at once overflow a wait queue of 100");
+
+    List<List<io.mirador.store.LatestValue>> read = Await.result(FanOut.map(ids, FanOut.DEFAULT_CONCURRENCY, store::latest));
+    assertEquals(1_000, read.size());
+    for (int i = 0; i < read.size(); i++) {
+      assertEquals(i, read.get(i).get(0).value(), "agent " + i + " in its place");
+    }
   }
 
   private static List<Request> pings(int n) {
