@@ -10,6 +10,7 @@ import io.mirador.agent.AgentIdentity;
 import io.mirador.agent.AgentMonitorVerticle;
 import io.mirador.config.ConfigLoader;
 import io.mirador.config.Settings;
+import io.mirador.config.TlsSettings;
 import io.mirador.hub.alert.AlertVerticle;
 import io.mirador.hub.channel.ChannelVerticle;
 import io.mirador.hub.checks.CheckConfigVerticle;
@@ -20,6 +21,8 @@ import io.mirador.metrics.EventLoopLagProbe;
 import io.mirador.metrics.Meters;
 import io.mirador.model.Envelope;
 import io.mirador.model.EnvelopeMessageCodec;
+import io.mirador.store.Stores;
+import io.mirador.transport.Transports;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Deployable;
@@ -132,7 +135,9 @@ public final class Mirador {
     vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeMessageCodec());
     lagProbe.start();
     boolean ha = vertx.isClustered();
-    Future<Void> chain = Future.succeededFuture();
+    // composed onto a future of no context, like every step below: when start-up fails this Vert.x instance is
+    // closed, and the outcome must not wait for one of its event loops
+    Future<Void> chain = Future.<Void>succeededFuture().compose(ready -> loadTls(mode, config));
     if (mode.hub) {
       JsonObject hub = Settings.section(config, "hub");
       JsonArray roles = hub.getJsonArray("roles", new JsonArray(new ArrayList<>(HUB_VERTICLES.keySet())));
@@ -170,6 +175,23 @@ public final class Mirador {
     }
     return chain.onSuccess(started -> LOG.info("Mirador {} started ({}{}{})", Version.current(), mode.name().toLowerCase(),
         agentId == null ? "" : ", agent " + agentId, httpPort < 0 ? "" : ", http port " + httpPort));
+  }
+
+  /**
+   * Reads the trust and key stores of the TLS connections this process makes, on a worker, before any verticle
+   * starts: a wrong path or password stops start-up with the key it concerns, and no event loop reads a key store.
+   */
+  private Future<Void> loadTls(Mode mode, JsonObject config) {
+    List<TlsSettings> inUse = new ArrayList<>();
+    try {
+      Transports.tls(config).ifPresent(inUse::add);
+      if (mode.hub) {
+        Stores.tls(config).ifPresent(inUse::add);
+      }
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return TlsSettings.preload(vertx, inUse);
   }
 
   private Future<String> deploy(Class<? extends Deployable> verticle, JsonObject config, boolean ha, int instances) {

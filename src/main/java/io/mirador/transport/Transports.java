@@ -1,6 +1,7 @@
 package io.mirador.transport;
 
 import io.mirador.config.Settings;
+import io.mirador.config.TlsSettings;
 import io.mirador.transport.local.EventBusAgentTransport;
 import io.mirador.transport.local.EventBusHubTransport;
 import io.mirador.transport.rabbitmq.AmqpSettings;
@@ -8,6 +9,7 @@ import io.mirador.transport.rabbitmq.RabbitAgentTransport;
 import io.mirador.transport.rabbitmq.RabbitHubTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.Optional;
 
 /** Picks the transport implementation named by {@code transport.type}. */
 public final class Transports {
@@ -31,6 +33,15 @@ public final class Transports {
       case "rabbitmq" -> new RabbitHubTransport(vertx, AmqpSettings.of(config));
       default -> throw unknown(type);
     };
+  }
+
+  /** The TLS settings the configured transport connects with, when it does ({@code amqps://}). */
+  public static Optional<TlsSettings> tls(JsonObject config) {
+    if (!type(config).equals("rabbitmq")) {
+      return Optional.empty();
+    }
+    AmqpSettings amqp = AmqpSettings.of(config);
+    return amqp.usesTls() ? Optional.of(amqp.tls()) : Optional.empty();
   }
 
   private static String type(JsonObject config) {

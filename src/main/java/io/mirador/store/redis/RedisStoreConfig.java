@@ -1,5 +1,6 @@
 package io.mirador.store.redis;
 
+import io.mirador.config.TlsSettings;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 
@@ -18,6 +19,7 @@ import java.net.URI;
  * @param commandTimeoutMs  bound on any one call, so a hung Redis fails calls instead of holding them
  * @param reconnectMinMs    after a connection failure, calls fail at once for this long, then one is let through...
  * @param reconnectMaxMs    ...and the pause doubles on each further failure, up to this
+ * @param tls               {@code store.redis.tls}: how a {@code rediss://} server is verified
  */
 public record RedisStoreConfig(
     String url,
@@ -32,7 +34,8 @@ public record RedisStoreConfig(
     int connectTimeoutMs,
     int commandTimeoutMs,
     int reconnectMinMs,
-    int reconnectMaxMs) {
+    int reconnectMaxMs,
+    TlsSettings tls) {
 
   public static final String DEFAULT_URL = "redis://127.0.0.1:6379";
   public static final String DEFAULT_PREFIX = "mirador:";
@@ -46,6 +49,10 @@ public record RedisStoreConfig(
     }
     if (reconnectMaxMs < reconnectMinMs) {
       throw new IllegalArgumentException("store.redis.reconnectMaxMs must be at least reconnectMinMs");
+    }
+    if (tls.configured() && !url.startsWith("rediss://")) {
+      throw new IllegalArgumentException("store.redis.tls names a trust or key store but store.redis.url is not rediss:// ("
+          + safeUrl(url) + "): use rediss:// to connect with TLS");
     }
   }
 
@@ -69,11 +76,21 @@ public record RedisStoreConfig(
         (int) number(section, "connectTimeoutMs", 2000, 1, Integer.MAX_VALUE),
         (int) number(section, "commandTimeoutMs", 5000, 1, Integer.MAX_VALUE),
         (int) number(section, "reconnectMinMs", 100, 0, Integer.MAX_VALUE),
-        (int) number(section, "reconnectMaxMs", 5000, 0, Integer.MAX_VALUE));
+        (int) number(section, "reconnectMaxMs", 5000, 0, Integer.MAX_VALUE),
+        TlsSettings.of(section, "store.redis.tls"));
+  }
+
+  /** Whether the URL asks for TLS: then {@link #tls} decides whom to trust. */
+  public boolean usesTls() {
+    return url.startsWith("rediss://");
   }
 
   /** The url without its password, for logs and error messages. */
   public String safeUrl() {
+    return safeUrl(url);
+  }
+
+  private static String safeUrl(String url) {
     try {
       URI uri = new URI(url);
       if (uri.getRawUserInfo() == null) {

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * again after an exponential backoff between {@code reconnectInitialMs} and {@code reconnectMaxMs}, with
  * jitter. The client's own automatic recovery is off: this is the only recovery, so the topology is declared
  * again and unconfirmed publishes fail (see {@link ConfirmingPublisher}) instead of being silently replayed.
+ *
+ * <p>With an {@code amqps://} URL the broker's certificate is verified against {@code transport.amqp.tls} (never
+ * the client's own accept-anything default), and so is its host name unless {@code verifyHostname} is false.
  */
 final class AmqpLink {
 
@@ -67,6 +71,10 @@ final class AmqpLink {
   private Future<Void> started;
   private volatile Connection connection;
   private volatile String blockedBecause;
+  /** Why the link is not connected: the last attempt's failure or what took the connection; null while connected. */
+  private volatile String lastFailure;
+  /** Made on the worker before the first attempt (reading key stores is file I/O). */
+  private volatile SSLContext tls;
   private volatile boolean closing;
   private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -80,6 +88,13 @@ final class AmqpLink {
     this.settings = settings;
     this.name = name;
     this.worker = vertx.createSharedWorkerExecutor("mirador-amqp-" + name + "-" + WORKERS.incrementAndGet(), 1);
+    if (settings.usesTls()) {
+      // set before setUri, which otherwise picks the client's default context: one that trusts any certificate
+      factory.setSslContextFactory(connectionName -> tls);
+      if (settings.tls().verifyHostname()) {
+        factory.enableHostnameVerification();
+      }
+    }
     try {
       factory.setUri(settings.url());
     } catch (Exception e) {
@@ -96,12 +111,13 @@ final class AmqpLink {
 
   /**
    * Starts the link with its session. Completes after the first attempt, connected or not: a broker that is
-   * down when a process starts is retried in the background, and {@link #connected()} says how it goes.
+   * down when a process starts is retried in the background, and {@link #connected()} says how it goes. Fails
+   * only when the TLS settings are unusable (a missing trust store, a wrong password): no retry mends those.
    */
   Future<Void> start(Session session) {
     if (started == null) {
       this.session = session;
-      started = attempt().otherwiseEmpty();
+      started = prepareTls().compose(ready -> attempt().otherwiseEmpty());
       TransportStatus.of(vertx).register(this, "rabbitmq", this::connected);
     }
     return started;
@@ -110,6 +126,12 @@ final class AmqpLink {
   boolean connected() {
     Connection current = connection;
     return current != null && current.isOpen();
+  }
+
+  /** "not connected to the broker", with why (the last attempt's failure, or what took the connection), for publish failures. */
+  String notConnected() {
+    String reason = lastFailure;
+    return "not connected to the broker" + (reason == null ? "" : " (" + reason + ")");
   }
 
   /** Why the broker stopped reading our publishes (a resource alarm), or null. */
@@ -238,6 +260,19 @@ final class AmqpLink {
     });
   }
 
+  private Future<Void> prepareTls() {
+    if (!settings.usesTls()) {
+      return Future.succeededFuture();
+    }
+    return run(() -> {
+      tls = settings.tls().material(vertx).sslContext();
+      return null;
+    }).<Void>mapEmpty().onFailure(e -> {
+      lastFailure = e.getMessage();
+      LOG.error("{}: cannot connect to {} with TLS: {}", name, settings.safeUrl(), e.getMessage());
+    });
+  }
+
   private Future<Void> attempt() {
     return run(() -> {
       Connection opened = factory.newConnection(name);
@@ -261,8 +296,9 @@ final class AmqpLink {
       } else {
         failures++;
         long delay = nextDelay();
+        lastFailure = describe(result.cause());
         LOG.warn("{}: cannot connect to {} (attempt {}): {}; next attempt in {} ms", name, settings.safeUrl(), failures,
-            describe(result.cause()), delay);
+            lastFailure, delay);
         scheduleReconnect(delay);
       }
     }).mapEmpty();
@@ -277,7 +313,15 @@ final class AmqpLink {
       return;
     }
     connection = opened;
-    LOG.info("{}: connected to {}{}", name, settings.safeUrl(), failures > 0 ? " after " + failures + " failed attempts" : "");
+    lastFailure = null;
+    String after = failures > 0 ? " after " + failures + " failed attempts" : "";
+    if (!settings.usesTls()) {
+      LOG.info("{}: connected to {}{}", name, settings.safeUrl(), after);
+    } else if (settings.tls().verifyHostname()) {
+      LOG.info("{}: connected to {} ({}){}", name, settings.safeUrl(), settings.tls().summary(), after);
+    } else {
+      LOG.warn("{}: connected to {} ({}){}", name, settings.safeUrl(), settings.tls().summary(), after);
+    }
     failures = 0;
     // called at once if it is already closed, so a connection lost during setup is not missed
     opened.addShutdownListener(signal -> context.runOnContext(ignored -> lost(opened, signal)));
@@ -293,7 +337,9 @@ final class AmqpLink {
       return;
     }
     long delay = nextDelay();
-    LOG.warn("{}: lost the connection to {}: {}; reconnecting in {} ms", name, settings.safeUrl(), describe(signal), delay);
+    String why = describe(signal);
+    lastFailure = "lost the connection: " + why;
+    LOG.warn("{}: lost the connection to {}: {}; reconnecting in {} ms", name, settings.safeUrl(), why, delay);
     session.lost();
     scheduleReconnect(delay);
   }
@@ -316,7 +362,11 @@ final class AmqpLink {
     return Math.max(1, Math.round(base * ThreadLocalRandom.current().nextDouble(0.8, 1.2)));
   }
 
-  private static String describe(Throwable cause) {
+  private String describe(Throwable cause) {
+    String tlsProblem = settings.usesTls() ? settings.tls().explain(cause) : null;
+    if (tlsProblem != null) {
+      return tlsProblem;
+    }
     Throwable root = cause;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -1,6 +1,7 @@
 package io.mirador.transport.rabbitmq;
 
 import io.mirador.config.Settings;
+import io.mirador.config.TlsSettings;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -17,9 +18,10 @@ import java.net.URISyntaxException;
  * @param confirmTimeoutMs    a publish not confirmed by then fails, so the agent spools it
  * @param requeueDelayMs      how long a delivery the hub could not store waits before it goes back to the queue
  * @param maxMessageBytes     largest message an agent publishes; larger events are undeliverable
+ * @param tls                 {@code transport.amqp.tls}: how an {@code amqps://} broker is verified
  */
 public record AmqpSettings(String url, int prefetch, int commandTtlSeconds, String ingestQueueType, int reconnectInitialMs,
-                           int reconnectMaxMs, int confirmTimeoutMs, int requeueDelayMs, int maxMessageBytes) {
+                           int reconnectMaxMs, int confirmTimeoutMs, int requeueDelayMs, int maxMessageBytes, TlsSettings tls) {
 
   public static final String DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672";
   /** Chosen by measurement, see docs/RABBITMQ.md. */
@@ -40,6 +42,10 @@ public record AmqpSettings(String url, int prefetch, int commandTtlSeconds, Stri
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("transport.amqp.url is not a URL: " + safe(url));
     }
+    if (tls.configured() && !url.startsWith("amqps://")) {
+      throw new IllegalArgumentException("transport.amqp.tls names a trust or key store but transport.amqp.url is not amqps:// ("
+          + safe(url) + "): use amqps:// to connect with TLS");
+    }
   }
 
   public static AmqpSettings of(JsonObject config) {
@@ -53,7 +59,13 @@ public record AmqpSettings(String url, int prefetch, int commandTtlSeconds, Stri
         Settings.positiveInt(amqp, "reconnectMaxMs", 30_000),
         Settings.positiveInt(amqp, "confirmTimeoutMs", 15_000),
         Settings.positiveInt(amqp, "requeueDelayMs", 1_000),
-        Settings.positiveInt(amqp, "maxMessageBytes", 1024 * 1024));
+        Settings.positiveInt(amqp, "maxMessageBytes", 1024 * 1024),
+        TlsSettings.of(amqp, "transport.amqp.tls"));
+  }
+
+  /** Whether the URL asks for TLS: then {@link #tls} decides whom to trust. */
+  public boolean usesTls() {
+    return url.startsWith("amqps://");
   }
 
   /** The URL without user and password, for logs and errors. */

@@ -63,7 +63,7 @@ public final class RabbitAgentTransport implements AgentTransport {
     return start().compose(started -> {
       ConfirmingPublisher current = publisher;
       if (!link.connected() || current == null || !current.isOpen()) {
-        return Future.failedFuture(new PublishFailedException("not connected to the broker"));
+        return Future.failedFuture(new PublishFailedException(link.notConnected()));
       }
       String blocked = link.blockedBecause();
       if (blocked != null) {

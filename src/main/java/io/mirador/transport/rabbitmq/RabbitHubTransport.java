@@ -110,7 +110,7 @@ public final class RabbitHubTransport implements HubTransport {
   private Future<Void> publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties, byte[] body) {
     ConfirmingPublisher current = publisher;
     if (current == null || !current.isOpen()) {
-      return Future.failedFuture(new PublishFailedException("not connected to the broker"));
+      return Future.failedFuture(new PublishFailedException(publishLink.notConnected()));
     }
     String blocked = publishLink.blockedBecause();
     if (blocked != null) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirador.config.ConfigLoader;
+import io.mirador.config.TlsSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -18,7 +19,7 @@ class RedisStoreConfigTest {
   void everyKeyHasADefault() {
     RedisStoreConfig config = RedisStoreConfig.from(null);
     assertEquals(new RedisStoreConfig("redis://127.0.0.1:6379", "mirador:", 3_600_000, 600_000, 10_000, 16 * 1024 * 1024, 10_000,
-        8, 4096, 2000, 5000, 100, 5000), config);
+        8, 4096, 2000, 5000, 100, 5000, new TlsSettings("store.redis.tls", "", "", "", "", true)), config);
     assertEquals(config, RedisStoreConfig.from(new JsonObject()));
   }
 
