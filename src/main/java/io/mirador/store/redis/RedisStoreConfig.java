@@ -90,6 +90,12 @@ public record RedisStoreConfig(
     return safeUrl(url);
   }
 
+  /** Without the password: a record's own toString would print the url whole. */
+  @Override
+  public String toString() {
+    return "RedisStoreConfig[" + safeUrl() + ", prefix '" + prefix + "', pool " + poolSize + "]";
+  }
+
   private static String safeUrl(String url) {
     try {
       URI uri = new URI(url);

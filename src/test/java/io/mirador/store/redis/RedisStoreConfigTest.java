@@ -69,4 +69,11 @@ class RedisStoreConfigTest {
     assertEquals("redis://***@db.example:6379/1", config.safeUrl());
     assertEquals("redis://127.0.0.1:6379", RedisStoreConfig.from(null).safeUrl());
   }
+
+  @Test
+  void itsTextNeverShowsThePassword() {
+    RedisStoreConfig config = RedisStoreConfig.from(new io.vertx.core.json.JsonObject().put("url", "redis://:s3cret-pw@127.0.0.1:6379/2"));
+    org.junit.jupiter.api.Assertions.assertFalse(config.toString().contains("s3cret-pw"), config.toString());
+    org.junit.jupiter.api.Assertions.assertTrue(config.toString().contains("127.0.0.1:6379"), config.toString());
+  }
 }
