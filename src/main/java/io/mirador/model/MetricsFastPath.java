@@ -112,7 +112,7 @@ final class MetricsFastPath {
       if (samples != null || value != JsonToken.START_ARRAY) {
         return null;
       }
-      samples = new ArrayList<>();
+      samples = new ArrayList<>(128);
       JsonToken element;
       while ((element = p.nextToken()) != JsonToken.END_ARRAY) {
         Sample sample = element == JsonToken.START_OBJECT ? sample(p) : null;
