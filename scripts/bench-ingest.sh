@@ -32,6 +32,7 @@ finish() {
     wait "$HUB_PID" 2>/dev/null || true
   fi
   clean
+  if [[ -n ${HUB_LOG:-} ]]; then cp "$WORK/hub.log" "$HUB_LOG"; fi
   rm -rf "$WORK"
 }
 trap finish EXIT

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class RabbitHubTransport implements HubTransport {
 
   private static final Logger LOG = LoggerFactory.getLogger(RabbitHubTransport.class);
+  /** How long acks are gathered before they go out in as few frames as the batcher can. */
+  private static final long ACK_FLUSH_MS = 2;
 
   private final Vertx vertx;
   private final AmqpSettings settings;
@@ -148,7 +150,9 @@ public final class RabbitHubTransport implements HubTransport {
       acks.ack(tag);
       if (!flushing) {
         flushing = true;
-        consumeLink.context().runOnContext(ignored -> {
+        // on a timer rather than at the end of this turn: a couple of milliseconds gather several times more acks
+        // per frame at a few thousand events a second, and cost nothing but a little prefetch credit
+        vertx.setTimer(ACK_FLUSH_MS, id -> {
           flushing = false;
           acks.flush();
         });
