@@ -71,6 +71,8 @@ public final class AgentChannelVerticle extends VerticleBase {
   private SequenceFile sequence;
   private Spool spool;
   private MessageConsumer<Envelope> inbox;
+  /** Merges collectors' metrics events before they reach the outbox. */
+  private MetricsCoalescer coalescer;
   private String agentId;
   private int maxEvents;
   private int window;
@@ -114,7 +116,9 @@ public final class AgentChannelVerticle extends VerticleBase {
         spooling = true;
         LOG.info("agent {}: {} events spooled before this start; replaying them first", agentId, spool.stats().events());
       }
-      inbox = vertx.eventBus().localConsumer(Addresses.agentOutbox(agentId), message -> enqueue(message.body()));
+      coalescer = new MetricsCoalescer(vertx, agentId, agent.batchLingerMs(), agent.batchMaxSamples(), agent.batchMaxBytes(),
+          this::enqueue, mergedAway -> count("metrics_coalesced", mergedAway));
+      inbox = vertx.eventBus().localConsumer(Addresses.agentOutbox(agentId), message -> coalescer.add(message.body()));
       Future<Void> commands = transport.onCommand(command -> vertx.eventBus().send(Addresses.agentEngine(agentId), command));
       return Future.join(inbox.completion(), commands);
     }).onSuccess(started -> pump());
@@ -127,7 +131,12 @@ public final class AgentChannelVerticle extends VerticleBase {
     vertx.cancelTimer(replayTimer);
     Future<Void> unregistered = inbox == null ? Future.succeededFuture() : inbox.unregister();
     return unregistered
-        .transform(done -> lastBlocking.transform(settled -> spoolWhatIsLeft()))
+        .transform(done -> {
+          if (coalescer != null) {
+            coalescer.flush(); // into the outbox (nothing is published while stopping), so it is spooled with the rest
+          }
+          return lastBlocking.transform(settled -> spoolWhatIsLeft());
+        })
         .transform(done -> transport == null ? Future.succeededFuture() : transport.close())
         .transform(done -> spool == null ? Future.succeededFuture() : blocking(() -> {
           spool.close();

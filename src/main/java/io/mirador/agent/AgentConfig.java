@@ -47,6 +47,30 @@ record AgentConfig(JsonObject section) {
     return java.util.List.copyOf(names);
   }
 
+  /** How long the channel holds collectors' metrics events to merge them into one; 0 sends each as it comes. */
+  long batchLingerMs() {
+    return batchNumber("lingerMs", 500, 0, 60_000);
+  }
+
+  /** Most samples in one merged event. */
+  int batchMaxSamples() {
+    return (int) batchNumber("maxSamples", 2_000, 1, io.mirador.model.MetricsBatch.MAX_SAMPLES);
+  }
+
+  /** Most bytes of samples' JSON in one merged event; below the hub's message size limit (1 MiB by default). */
+  int batchMaxBytes() {
+    return (int) batchNumber("maxBytes", 512 * 1024, 1_024, 64 * 1024 * 1024);
+  }
+
+  private long batchNumber(String key, long defaultValue, long min, long max) {
+    Object value = Settings.section(section, "batch").getValue(key, defaultValue);
+    if (!(value instanceof Number number) || number.doubleValue() != number.longValue() || number.longValue() < min
+        || number.longValue() > max) {
+      throw new IllegalArgumentException("agent.batch." + key + " must be a whole number from " + min + " to " + max + ", got " + value);
+    }
+    return number.longValue();
+  }
+
   int outboxMaxEvents() {
     return Settings.positiveInt(Settings.section(section, "outbox"), "maxEvents", 10_000);
   }

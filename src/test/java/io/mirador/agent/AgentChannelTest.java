@@ -156,7 +156,8 @@ class AgentChannelTest {
     return new JsonObject().put("agent", new JsonObject()
         .put("id", AGENT)
         .put("dataDir", dataDir.toString())
-        .put("outbox", new JsonObject().put("maxEvents", 10_000).put("maxInFlight", 16)));
+        .put("outbox", new JsonObject().put("maxEvents", 10_000).put("maxInFlight", 16))
+        .put("batch", new JsonObject().put("lingerMs", 0))); // numbering and spooling of events as sent, unmerged
   }
 
   private String deploy(Vertx vertx, JsonObject config) {

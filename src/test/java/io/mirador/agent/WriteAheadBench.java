@@ -52,6 +52,7 @@ class WriteAheadBench {
       JsonObject config = RabbitBroker.config(RabbitBroker.url(vhost)).mergeIn(new JsonObject().put("agent", new JsonObject()
           .put("id", agent).put("dataDir", dataDir.toString())
           .put("outbox", new JsonObject().put("maxEvents", BURST * 2).put("maxInFlight", 128))
+          .put("batch", new JsonObject().put("lingerMs", 0))
           .put("spool", new JsonObject().put("writeAhead", writeAhead))));
       Set<Long> seqs = ConcurrentHashMap.newKeySet();
       List<Long> latencies = Collections.synchronizedList(new ArrayList<>());

@@ -84,7 +84,9 @@ final class ProdSetup implements AutoCloseable {
     JsonObject conf = new JsonObject()
         .put("transport", transport())
         .put("agent", new JsonObject().put("dataDir", dir.resolve(name).toString()).put("hostname", name)
-            .put("heartbeatSeconds", 3600).put("collectors", collectors));
+            .put("heartbeatSeconds", 3600).put("collectors", collectors)
+            // one event per tick, unmerged: the exact count matches seqs to points
+            .put("batch", new JsonObject().put("lingerMs", 0)));
     return write(name + ".json", conf);
   }
 
