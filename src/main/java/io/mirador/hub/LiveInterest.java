@@ -41,10 +41,11 @@ public final class LiveInterest {
 
   /** Follows the announcements; call from the owning verticle's context, and {@link #close} in its stop. */
   public LiveInterest(Vertx vertx) {
-    this(vertx, System::currentTimeMillis);
+    this(vertx, System::currentTimeMillis, REFRESH_MS);
   }
 
-  LiveInterest(Vertx vertx, LongSupplier clock) {
+  /** For tests: a clock they drive, and how often announcements are checked for expiry. */
+  LiveInterest(Vertx vertx, LongSupplier clock, long sweepMs) {
     this.vertx = vertx;
     this.clock = clock;
     consumer = vertx.eventBus().consumer(Addresses.LIVE_INTEREST, message -> {
@@ -55,7 +56,7 @@ public final class LiveInterest {
       merge();
     });
     consumer.completion().onSuccess(registered -> vertx.eventBus().publish(Addresses.LIVE_INTEREST_QUERY, new JsonObject()));
-    sweep = vertx.setPeriodic(REFRESH_MS, id -> {
+    sweep = vertx.setPeriodic(sweepMs, id -> {
       long now = clock.getAsLong();
       if (announced.values().removeIf(last -> now - last.at > EXPIRY_MS)) {
         merge();
