@@ -31,7 +31,9 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.UncheckedIOException;
@@ -65,7 +67,8 @@ import org.slf4j.LoggerFactory;
  * when the store is made (that is why {@link io.mirador.store.Stores} can make it synchronously), the first call
  * connects, and after Redis comes back the next call reconnects. While Redis is away calls fail fast — within
  * {@code connectTimeoutMs} or {@code commandTimeoutMs}, and at once during a {@link ReconnectGate reconnect pause}
- * — so the hub requeues instead of piling up. Safe to call from any thread or event loop.
+ * — so the hub requeues instead of piling up. With {@code store.redis.sentinel} the client finds the master through
+ * the sentinels and follows it through a failover ({@link #useSentinels}). Safe to call from any thread or event loop.
  */
 public final class RedisStore implements Store {
 
@@ -104,6 +107,8 @@ public final class RedisStore implements Store {
   private final Redis redis;
   private final RedisAPI api;
   private final ReconnectGate gate;
+  /** Where Redis is, for messages: {@link RedisStoreConfig#where()}, made once. */
+  private final String where;
 
   private final LongAdder writes = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
@@ -126,17 +131,22 @@ public final class RedisStore implements Store {
     this.config = config;
     this.keys = new RedisKeys(config.prefix());
     this.clock = clock;
+    this.where = config.where();
     this.gate = new ReconnectGate(config.reconnectMinMs(), config.reconnectMaxMs(), System::currentTimeMillis);
     RedisOptions options = new RedisOptions()
-        .setConnectionString(config.url())
         .setMaxPoolSize(config.poolSize())
         .setMaxPoolWaiting(config.maxPoolWaiting())
         .setMaxWaitingHandlers(MAX_WAITING_REPLIES)
         .setPoolName("mirador-store-" + Integer.toHexString(System.identityHashCode(this)))
         // RESP2 replies are plain arrays whatever the command: one way to decode them
         .setPreferredProtocolVersion(ProtocolVersion.RESP2);
+    if (config.sentinel().enabled()) {
+      useSentinels(options, config);
+    } else {
+      options.setConnectionString(config.url());
+    }
     options.getNetClientOptions().setConnectTimeout(config.connectTimeoutMs()).setTcpNoDelay(true).setTcpKeepAlive(true);
-    if (config.usesTls()) {
+    if (config.usesTls()) { // with Sentinel too: the endpoints are rediss:// then, and the master is reached as they are
       useTls(options.getNetClientOptions(), config.tls(), config.tls().material(vertx));
     }
     this.redis = Redis.createClient(vertx, options);
@@ -146,6 +156,27 @@ public final class RedisStore implements Store {
 
   public RedisStoreConfig config() {
     return config;
+  }
+
+  /**
+   * The master the sentinels name, wherever a failover moves it. Before a call the client asks the first sentinel
+   * that answers, in the order given, for the master's address and keeps the answer for a second (the client's
+   * {@code topologyCacheTTL}); calls then borrow a pooled connection to that address. So after a failover calls fail
+   * like calls to a Redis that is away (refused, reset, or {@code READONLY} from the demoted master) until the
+   * sentinels have promoted a replica and the cached address has expired, then go to the new master. The user,
+   * password and database are those of {@code store.redis.url}; the client shows the same credentials to the
+   * sentinels (a sentinel without a password accepts them). Its {@code autoFailover} stays off: it re-points
+   * connections held open, and the store holds none between calls.
+   */
+  private static void useSentinels(RedisOptions options, RedisStoreConfig config) {
+    options.setType(RedisClientType.SENTINEL)
+        .setMasterName(config.sentinel().masterName())
+        .setRole(RedisRole.MASTER)
+        .setUser(config.user())
+        .setPassword(config.password());
+    // a data node's address inherits the database (and TLS) of the sentinel address it was learnt from
+    String database = config.database() == null ? "" : "/" + config.database();
+    config.sentinel().endpoints().forEach(sentinel -> options.addConnectionString(sentinel + database));
   }
 
   /**
@@ -459,11 +490,11 @@ public final class RedisStore implements Store {
     timed("connect", Future.all(loads)).onComplete(loaded -> {
       if (loaded.succeeded()) {
         if (!config.usesTls()) {
-          LOG.info("Redis store on {} (prefix '{}') is up", config.safeUrl(), config.prefix());
+          LOG.info("Redis store on {} (prefix '{}') is up", where, config.prefix());
         } else if (config.tls().verifyHostname()) {
-          LOG.info("Redis store on {} (prefix '{}', {}) is up", config.safeUrl(), config.prefix(), config.tls().summary());
+          LOG.info("Redis store on {} (prefix '{}', {}) is up", where, config.prefix(), config.tls().summary());
         } else {
-          LOG.warn("Redis store on {} (prefix '{}', {}) is up", config.safeUrl(), config.prefix(), config.tls().summary());
+          LOG.warn("Redis store on {} (prefix '{}', {}) is up", where, config.prefix(), config.tls().summary());
         }
       } else {
         LOG.warn("Redis not reachable yet, store calls fail until it is: {}", loaded.cause().getMessage());
@@ -484,7 +515,7 @@ public final class RedisStore implements Store {
   private <T> Future<T> call(String what, Supplier<Future<T>> operation) {
     String refusal = gate.refusal();
     if (refusal != null) {
-      return Future.failedFuture(new RedisStoreException("Redis store " + what + " on " + config.safeUrl() + ": " + refusal));
+      return Future.failedFuture(new RedisStoreException("Redis store " + what + " on " + where + ": " + refusal));
     }
     Future<T> started;
     try {
@@ -518,7 +549,7 @@ public final class RedisStore implements Store {
       if (isConnectionTrouble(cause)) {
         gate.failed(reason);
       }
-      return Future.failedFuture(new RedisStoreException("Redis store " + what + " on " + config.safeUrl() + " failed: " + reason, cause));
+      return Future.failedFuture(new RedisStoreException("Redis store " + what + " on " + where + " failed: " + reason, cause));
     });
   }
 

@@ -1,8 +1,14 @@
 package io.mirador.store.redis;
 
 import io.mirador.config.TlsSettings;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code store.redis} section: where Redis is, how the keys are named and bounded, how the connection pool
@@ -20,6 +26,8 @@ import java.net.URI;
  * @param reconnectMinMs    after a connection failure, calls fail at once for this long, then one is let through...
  * @param reconnectMaxMs    ...and the pause doubles on each further failure, up to this
  * @param tls               {@code store.redis.tls}: how a {@code rediss://} server is verified
+ * @param sentinel          {@code store.redis.sentinel}: find the master through Redis Sentinel; {@link Sentinel#OFF}
+ *                          connects to the url's host instead
  */
 public record RedisStoreConfig(
     String url,
@@ -35,7 +43,8 @@ public record RedisStoreConfig(
     int commandTimeoutMs,
     int reconnectMinMs,
     int reconnectMaxMs,
-    TlsSettings tls) {
+    TlsSettings tls,
+    Sentinel sentinel) {
 
   public static final String DEFAULT_URL = "redis://127.0.0.1:6379";
   public static final String DEFAULT_PREFIX = "mirador:";
@@ -53,6 +62,123 @@ public record RedisStoreConfig(
     if (tls.configured() && !url.startsWith("rediss://")) {
       throw new IllegalArgumentException("store.redis.tls names a trust or key store but store.redis.url is not rediss:// ("
           + safeUrl(url) + "): use rediss:// to connect with TLS");
+    }
+    if (sentinel.enabled()) {
+      checkForSentinel(url, poolSize, maxPoolWaiting, sentinel);
+    }
+  }
+
+  /**
+   * {@code store.redis.sentinel}: the name of the master the sentinels watch ({@code sentinel monitor <name> ...})
+   * and where some of the sentinels listen. The client asks them for the master's address, and asks again after a
+   * failover. Off when {@code masterName} is empty.
+   *
+   * @param masterName the master set's name; empty: no Sentinel
+   * @param endpoints  {@code redis://host:port} or {@code rediss://host:port} of sentinels, without credentials or
+   *                   database (those are {@code store.redis.url}'s), tried in this order
+   */
+  public record Sentinel(String masterName, List<String> endpoints) {
+
+    public static final Sentinel OFF = new Sentinel("", List.of());
+
+    public Sentinel {
+      endpoints = List.copyOf(endpoints);
+    }
+
+    public boolean enabled() {
+      return !masterName.isEmpty();
+    }
+
+    /** Reads {@code store.redis.sentinel}; a bad value is refused naming its key, never echoing a password. */
+    static Sentinel from(Object value) {
+      if (value == null) {
+        return OFF;
+      }
+      if (!(value instanceof JsonObject section)) {
+        throw new IllegalArgumentException("store.redis.sentinel must be an object with masterName and endpoints, got "
+            + (value instanceof String text ? safeUrl(text) : value));
+      }
+      Object name = section.getValue("masterName", "");
+      if (!(name instanceof String masterName) || masterName.chars().anyMatch(Character::isWhitespace)) {
+        throw new IllegalArgumentException("store.redis.sentinel.masterName must be a name without spaces (as in 'sentinel monitor <name>"
+            + " <host> <port> <quorum>'), or empty for no Sentinel; got '" + name + "'");
+      }
+      Object list = section.getValue("endpoints", new JsonArray());
+      if (!(list instanceof JsonArray given)) {
+        throw new IllegalArgumentException("store.redis.sentinel.endpoints must be a list of redis://host:port addresses, got "
+            + (list instanceof String text ? safeUrl(text) : list));
+      }
+      List<String> endpoints = new ArrayList<>(given.size());
+      for (int i = 0; i < given.size(); i++) {
+        endpoints.add(endpoint(given.getValue(i), "store.redis.sentinel.endpoints[" + i + "]"));
+      }
+      if (masterName.isEmpty() && !endpoints.isEmpty()) {
+        throw new IllegalArgumentException("store.redis.sentinel.endpoints are set but store.redis.sentinel.masterName is empty:"
+            + " name the master the sentinels monitor, or leave the endpoints out to connect to store.redis.url directly");
+      }
+      if (!masterName.isEmpty() && endpoints.isEmpty()) {
+        throw new IllegalArgumentException("store.redis.sentinel.endpoints is empty: with store.redis.sentinel.masterName set,"
+            + " list at least one sentinel (redis://host:26379)");
+      }
+      return new Sentinel(masterName, endpoints);
+    }
+
+    /** One sentinel's address, as {@code scheme://host:port}. */
+    private static String endpoint(Object value, String key) {
+      if (!(value instanceof String text) || text.isBlank()) {
+        throw new IllegalArgumentException(key + " must be a redis://host:port or rediss://host:port string, got " + value);
+      }
+      URI uri;
+      try {
+        uri = new URI(text.strip());
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(key + " is not a redis://host:port address (" + e.getReason() + ")");
+      }
+      if (uri.getRawUserInfo() != null) {
+        throw new IllegalArgumentException(key + " carries a user or password: put them in store.redis.url, whose credentials"
+            + " the store gives the sentinels and the data nodes alike");
+      }
+      if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+        throw new IllegalArgumentException(key + " must start with redis:// or rediss://, got " + text);
+      }
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException(key + " has no host: " + text);
+      }
+      if (uri.getPort() == -1) {
+        throw new IllegalArgumentException(key + " has no port (sentinels listen on 26379 unless configured otherwise): " + text);
+      }
+      if ((uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) || uri.getRawQuery() != null) {
+        throw new IllegalArgumentException(key + " names a database or options (" + text + "): the database is the one in store.redis.url");
+      }
+      return uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
+    }
+
+    @Override
+    public String toString() {
+      return enabled() ? "master '" + masterName + "' via sentinels " + String.join(",", endpoints) : "no Sentinel";
+    }
+  }
+
+  /** What the Sentinel client needs of the rest of the section, checked once so that a bad mix stops the start. */
+  private static void checkForSentinel(String url, int poolSize, int maxPoolWaiting, Sentinel sentinel) {
+    boolean tls = url.startsWith("rediss://");
+    for (int i = 0; i < sentinel.endpoints().size(); i++) {
+      String endpoint = sentinel.endpoints().get(i);
+      if (endpoint.startsWith("rediss://") != tls) {
+        throw new IllegalArgumentException("store.redis.sentinel.endpoints[" + i + "] is " + endpoint.substring(0, endpoint.indexOf(':'))
+            + ":// but store.redis.url is " + url.substring(0, Math.max(0, url.indexOf(':'))) + "://: the client reaches the"
+            + " sentinels and the master the same way, so use rediss:// in both for TLS, redis:// in both for none");
+      }
+    }
+    URI parsed = parse(url);
+    if (parsed == null || !("redis".equals(parsed.getScheme()) || "rediss".equals(parsed.getScheme()))) {
+      throw new IllegalArgumentException("store.redis.url must be redis://[user:password@]host:port[/db] or rediss://...; with"
+          + " store.redis.sentinel it gives the credentials and the database, got " + safeUrl(url));
+    }
+    database(url);
+    if (maxPoolWaiting < poolSize) {
+      throw new IllegalArgumentException("store.redis.maxPoolWaiting (" + maxPoolWaiting + ") must be at least store.redis.poolSize ("
+          + poolSize + ") with store.redis.sentinel: the Vert.x Sentinel client refuses less");
     }
   }
 
@@ -77,7 +203,8 @@ public record RedisStoreConfig(
         (int) number(section, "commandTimeoutMs", 5000, 1, Integer.MAX_VALUE),
         (int) number(section, "reconnectMinMs", 100, 0, Integer.MAX_VALUE),
         (int) number(section, "reconnectMaxMs", 5000, 0, Integer.MAX_VALUE),
-        TlsSettings.of(section, "store.redis.tls"));
+        TlsSettings.of(section, "store.redis.tls"),
+        Sentinel.from(section.getValue("sentinel")));
   }
 
   /** Whether the URL asks for TLS: then {@link #tls} decides whom to trust. */
@@ -90,10 +217,75 @@ public record RedisStoreConfig(
     return safeUrl(url);
   }
 
+  /**
+   * Where the store's Redis is, for logs and error messages, without a password: the url, or with Sentinel the
+   * master's name and the sentinels (the url's host is not used then).
+   */
+  public String where() {
+    if (!sentinel.enabled()) {
+      return safeUrl();
+    }
+    Integer db = database(url);
+    return sentinel + (db == null ? "" : ", db " + db);
+  }
+
+  /** The database the url selects ({@code /2}), or null for the server's default. */
+  public Integer database() {
+    return database(url);
+  }
+
+  /** The user of the url, URL-decoded; null when it names none (Redis's {@code default} user). */
+  public String user() {
+    String info = userInfo();
+    if (info == null) {
+      return null;
+    }
+    int colon = info.indexOf(':');
+    String user = colon < 0 ? info : info.substring(0, colon);
+    return user.isEmpty() ? null : decode(user);
+  }
+
+  /** The password of the url, URL-decoded; null when it has none. Never to be logged. */
+  public String password() {
+    String info = userInfo();
+    int colon = info == null ? -1 : info.indexOf(':');
+    return colon < 0 ? null : decode(info.substring(colon + 1));
+  }
+
+  private String userInfo() {
+    URI parsed = parse(url);
+    return parsed == null ? null : parsed.getRawUserInfo();
+  }
+
   /** Without the password: a record's own toString would print the url whole. */
   @Override
   public String toString() {
-    return "RedisStoreConfig[" + safeUrl() + ", prefix '" + prefix + "', pool " + poolSize + "]";
+    return "RedisStoreConfig[" + where() + ", prefix '" + prefix + "', pool " + poolSize + "]";
+  }
+
+  private static Integer database(String url) {
+    URI parsed = parse(url);
+    String path = parsed == null || parsed.getPath() == null ? "" : parsed.getPath();
+    if (path.isEmpty() || path.equals("/")) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(path.substring(1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("store.redis.url must end in /<database number> if anything, got " + safeUrl(url));
+    }
+  }
+
+  private static URI parse(String url) {
+    try {
+      return new URI(url);
+    } catch (URISyntaxException e) {
+      return null;
+    }
+  }
+
+  private static String decode(String raw) {
+    return URLDecoder.decode(raw, StandardCharsets.UTF_8);
   }
 
   private static String safeUrl(String url) {

@@ -3,6 +3,7 @@ package io.mirador.e2e.prod;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mirador.Mirador;
+import io.mirador.testing.RedisServer;
 import io.mirador.transport.rabbitmq.RabbitBroker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
