@@ -10,6 +10,7 @@ import io.mirador.agent.exec.parse.Parsed;
 import io.mirador.agent.exec.parse.Parsers;
 import io.mirador.config.Settings;
 import io.mirador.metrics.Meters;
+import io.mirador.model.AgentInfo;
 import io.mirador.model.CheckDefinition;
 import io.mirador.model.CheckResult;
 import io.mirador.model.Envelope;
@@ -144,6 +145,7 @@ public final class AgentCheckVerticle extends VerticleBase {
     }
     revision = pushed;
     central = List.copyOf(checks);
+    AgentHeartbeatVerticle.report(vertx, agentId, AgentInfo.CHECKS_REVISION, revision);
     apply();
   }
 

@@ -7,6 +7,8 @@ import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
 import java.util.Map;
 import oshi.SystemInfo;
 
@@ -43,10 +45,19 @@ public final class AgentHeartbeatVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** Values other agent verticles report in every register and heartbeat, by counter name. */
+  static void report(Vertx vertx, String agentId, String counter, long value) {
+    reported(vertx, agentId).put(counter, value);
+  }
+
+  private static LocalMap<String, Long> reported(Vertx vertx, String agentId) {
+    return vertx.sharedData().getLocalMap("mirador.agent." + agentId + ".reported");
+  }
+
   private Future<Void> beat(EventType type) {
     return vertx.executeBlocking(() -> HostFacts.probe(systemInfo, configuredHostname), false).map(facts -> {
       AgentInfo info = new AgentInfo(agentId, facts.hostname(), facts.ips(), facts.os(), Version.current(), false,
-          startedAt, intervalSeconds, Map.of(), subscriptions);
+          startedAt, intervalSeconds, Map.copyOf(reported(vertx, agentId)), subscriptions);
       vertx.eventBus().send(Addresses.agentOutbox(agentId), new Envelope(Envelope.VERSION, type, agentId, 0, System.currentTimeMillis(), info));
       return null;
     });

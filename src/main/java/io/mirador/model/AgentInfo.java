@@ -27,6 +27,12 @@ public record AgentInfo(
     Map<String, Long> counters,
     List<String> subscriptions) implements EventBody {
 
+  /**
+   * Counter: the revision of the last check assignment the agent applied (absent before its first), so that the hub
+   * sees an agent that missed a push and sends it again.
+   */
+  public static final String CHECKS_REVISION = "checks_revision";
+
   public AgentInfo {
     ips = ips == null ? List.of() : ips;
     counters = counters == null ? Map.of() : counters;

@@ -2,12 +2,14 @@ package io.mirador.hub.checks;
 
 import io.mirador.Addresses;
 import io.mirador.config.Settings;
+import io.mirador.model.AgentInfo;
 import io.mirador.model.CheckDefinition;
 import io.mirador.model.Command;
 import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
 import io.mirador.model.Wire;
 import io.mirador.store.AgentRecord;
+import io.mirador.store.FanOut;
 import io.mirador.store.Store;
 import io.mirador.store.Stores;
 import io.mirador.transport.HubTransport;
@@ -18,7 +20,9 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +45,13 @@ public final class CheckConfigVerticle extends VerticleBase {
   private LongAdder pushed;
   private LongAdder pushFailures;
   private long lastSeq;
+  /** The newest revision of the definitions this verticle has read; -1 until the first read. */
+  private long knownRevision = -1;
+  /** When each agent was last sent its assignment: one entry per agent of the registry. */
+  private final Map<String, Long> lastPush = new HashMap<>();
+  private LongAdder retried;
+  /** Least time between two pushes to one agent when its heartbeats report an old assignment (hub.checks.resendAfterMs). */
+  private long resendAfterMs;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
   @Override
@@ -50,8 +61,14 @@ public final class CheckConfigVerticle extends VerticleBase {
     var meters = io.mirador.metrics.Meters.of(vertx);
     pushed = meters.counter("mirador_check_assignments_pushed_total", "Check assignments sent to agents");
     pushFailures = meters.counter("mirador_check_assignments_failed_total", "Check assignments the transport did not take");
+    retried = meters.counter("mirador_check_assignments_resent_total",
+        "Check assignments sent again because an agent's heartbeat reported an older one");
     List<CheckDefinition> fromConfig = definitionsFromConfig(Settings.section(config(), "hub", "checks", "definitions"));
+    resendAfterMs = Settings.positiveInt(Settings.section(config(), "hub", "checks"), "resendAfterMs", 30_000);
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.CHECKS_CHANGED, message -> pushToAll()));
+    // every register and heartbeat, as stored: an agent that reports an older assignment than the current one missed
+    // a push (it was unreachable, or its command queue dropped it) and gets it again
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.LIVE_AGENTS, message -> catchUp(message.body())));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.STORED, message -> {
       if (EventType.REGISTER.wireName().equals(message.body().getString("type"))) {
         String agentId = message.body().getString("agent");
@@ -60,6 +77,10 @@ public final class CheckConfigVerticle extends VerticleBase {
     }));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(ready -> loadConfigured(fromConfig))
+        .compose(changed -> store.checkDefinitionsRevision().map(revision -> {
+          knownRevision = revision;
+          return changed;
+        }))
         .onSuccess(changed -> {
           if (changed) {
             pushToAll();
@@ -110,34 +131,75 @@ public final class CheckConfigVerticle extends VerticleBase {
     return lastSeq;
   }
 
+  /** The assignment of every known agent: the definitions read once, the sends at most {@link FanOut#DEFAULT_CONCURRENCY} at a time. */
   private void pushToAll() {
-    store.agents().onSuccess(agents -> agents.forEach(this::pushTo))
-        .onFailure(e -> LOG.warn("could not list agents to push check assignments: {}", e.toString()));
+    store.agents().compose(agents -> assignments().compose(current ->
+            FanOut.map(agents, FanOut.DEFAULT_CONCURRENCY, agent -> send(agent, current).otherwiseEmpty())))
+        .onFailure(e -> LOG.warn("could not push check assignments: {}", e.toString()));
   }
 
   private void pushTo(AgentRecord agent) {
-    // revision first: a change that lands between the two reads is pushed again by its own notification
-    store.checkDefinitionsRevision().compose(revision -> store.checkDefinitions().compose(all -> {
-      JsonArray checks = new JsonArray();
-      for (CheckDefinition definition : all) {
-        if (definition.targets(agent.subscriptions())) {
-          checks.add(definition.toJson());
-        }
+    assignments().compose(current -> send(agent, current));
+  }
+
+  /**
+   * Pushes again to an agent whose heartbeat reports an assignment older than the newest this verticle knows, or
+   * none, at most once per {@code hub.checks.resendAfterMs} per agent (a push just made needs a heartbeat to show).
+   */
+  private void catchUp(JsonObject update) {
+    JsonObject agent = update.getJsonObject("agent");
+    if (!"update".equals(update.getString("event")) || agent == null || knownRevision < 0) {
+      return;
+    }
+    Object applied = agent.getJsonObject("counters", new JsonObject()).getValue(AgentInfo.CHECKS_REVISION);
+    if (applied instanceof Number number && number.longValue() >= knownRevision) {
+      return;
+    }
+    String id = agent.getString("id");
+    Long last = lastPush.get(id);
+    long now = System.currentTimeMillis();
+    if (last != null && now - last < resendAfterMs) {
+      return;
+    }
+    lastPush.put(id, now);
+    retried.increment();
+    LOG.info("agent {} reports check assignment {}, the current one is {}: pushing it again", id, applied, knownRevision);
+    store.agent(id).onSuccess(record -> record.ifPresent(this::pushTo));
+  }
+
+  /** The current revision and definitions; revision first: a change between the two reads is pushed again by its own notification. */
+  private Future<Assignments> assignments() {
+    return store.checkDefinitionsRevision().compose(revision -> store.checkDefinitions().map(all -> {
+          knownRevision = Math.max(knownRevision, revision);
+          return new Assignments(revision, all);
+        }))
+        .onFailure(e -> LOG.warn("could not read the check definitions to push: {}", e.toString()));
+  }
+
+  private record Assignments(long revision, List<CheckDefinition> definitions) {
+  }
+
+  private Future<Void> send(AgentRecord agent, Assignments current) {
+    JsonArray checks = new JsonArray();
+    for (CheckDefinition definition : current.definitions()) {
+      if (definition.targets(agent.subscriptions())) {
+        checks.add(definition.toJson());
       }
-      JsonObject payload = new JsonObject().put("revision", revision).put("checks", checks);
-      Command command;
-      try {
-        command = new Command("checks-" + revision, (com.fasterxml.jackson.databind.node.ObjectNode) Wire.MAPPER.readTree(payload.encode()));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        return Future.failedFuture(e);
-      }
-      long now = System.currentTimeMillis();
-      Envelope envelope = new Envelope(Envelope.VERSION, EventType.CONFIG, agent.id(), nextSeq(now), now, command);
-      return transport.sendToAgent(agent.id(), envelope).onSuccess(sent -> {
-        pushed.increment();
-        LOG.debug("pushed {} checks (revision {}) to agent {}", checks.size(), revision, agent.id());
-      });
-    })).onFailure(e -> {
+    }
+    JsonObject payload = new JsonObject().put("revision", current.revision()).put("checks", checks);
+    Command command;
+    try {
+      command = new Command("checks-" + current.revision(), (com.fasterxml.jackson.databind.node.ObjectNode) Wire.MAPPER.readTree(payload.encode()));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return Future.failedFuture(e);
+    }
+    long now = System.currentTimeMillis();
+    lastPush.put(agent.id(), now);
+    Envelope envelope = new Envelope(Envelope.VERSION, EventType.CONFIG, agent.id(), nextSeq(now), now, command);
+    return transport.sendToAgent(agent.id(), envelope).onSuccess(sent -> {
+      pushed.increment();
+      LOG.debug("pushed {} checks (revision {}) to agent {}", checks.size(), current.revision(), agent.id());
+    }).onFailure(e -> {
       pushFailures.increment();
       LOG.warn("check assignment for agent {} ({}) not sent: {}", agent.hostname(), agent.id(), e.getMessage());
     });
