@@ -132,8 +132,8 @@ public final class RabbitHubTransport implements HubTransport {
   }
 
   /**
-   * The settling of one consumer channel's deliveries: acks gathered by an {@link AckBatcher} and sent once per turn
-   * of the consumer's context, rejects and requeues on their own. On the consumer's context only.
+   * The settling of one consumer channel's deliveries: acks gathered by an {@link AckBatcher} and sent
+   * {@link #ACK_FLUSH_MS} after the first one held, rejects and requeues on their own. On the consumer's context only.
    */
   private final class Settlements {
 
