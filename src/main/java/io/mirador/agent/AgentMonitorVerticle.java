@@ -34,12 +34,23 @@ import oshi.SystemInfo;
  * as {@code metrics} events. Probes run on a small worker pool, never on the event loop, and a collector
  * never overlaps itself: the next run is scheduled when the previous one ends. Built-in collectors are found
  * once at start; plugin jars in the plugin folder are picked up, replaced and removed while the agent runs.
+ *
+ * <p>Runs fall on rounds: every interval from this verticle's start, plus the collector's splay (under
+ * {@value #MAX_SPLAY_MS} ms). So the collectors of one agent run together round after round instead of drifting
+ * apart, and the channel, which merges the metrics events arriving within {@code agent.batch.lingerMs}, sends
+ * about one event per round. Agents started at different times fall on different rounds, so a fleet does not
+ * reach the hub all at once.
  */
 public final class AgentMonitorVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AgentMonitorVerticle.class);
 
   private static final long PRIMING_DELAY_MS = 1_000;
+  /** Collectors start within this many ms of a round, spread by name so they do not all fire at the same instant. */
+  private static final long MAX_SPLAY_MS = 550;
+
+  /** The monotonic origin of the rounds; wall-clock jumps do not move them. */
+  private final long originNanos = System.nanoTime();
 
   private final Map<LoadedPlugin, List<Scheduled>> pluginCollectors = new HashMap<>();
   private final List<Scheduled> builtIns = new ArrayList<>();
@@ -164,8 +175,23 @@ public final class AgentMonitorVerticle extends VerticleBase {
   }
 
   private void scheduleFirst(Scheduled scheduled) {
-    // a short deterministic splay from the name, so collectors of one agent do not all fire together
-    schedule(scheduled, 50 + Math.floorMod(scheduled.collector.name().hashCode(), 500));
+    schedule(scheduled, scheduled.splayMs);
+  }
+
+  /**
+   * How long from {@code nowMs} to the collector's next round: the first of {@code splayMs + k * intervalMs} after
+   * now and at least half an interval after the run that started at {@code startedMs} (so a plugin's first run,
+   * which is not on a round, is not followed by another at once). Rounds missed by a run that overran are skipped.
+   * Times in ms since the rounds' origin.
+   */
+  static long delayToNextRound(long nowMs, long startedMs, long intervalMs, long splayMs) {
+    long earliest = Math.max(nowMs, startedMs + intervalMs / 2);
+    long round = (Math.floorDiv(earliest - splayMs, intervalMs) + 1) * intervalMs + splayMs;
+    return Math.max(1, round - nowMs);
+  }
+
+  private long sinceOrigin() {
+    return (System.nanoTime() - originNanos) / 1_000_000;
   }
 
   private void schedule(Scheduled scheduled, long delayMs) {
@@ -177,6 +203,7 @@ public final class AgentMonitorVerticle extends VerticleBase {
 
   private void run(Scheduled scheduled) {
     long startedAt = System.currentTimeMillis();
+    long startedSinceOrigin = sinceOrigin();
     Promise<Void> finished = Promise.promise();
     scheduled.inFlight = finished.future();
     probes.executeBlocking(() -> scheduled.collector.collect(startedAt), false)
@@ -184,7 +211,7 @@ public final class AgentMonitorVerticle extends VerticleBase {
         .onFailure(e -> LOG.warn("collector {} failed: {}", scheduled.collector.name(), e.toString()))
         .onComplete(done -> {
           finished.complete();
-          long next = scheduled.intervalMs - (System.currentTimeMillis() - startedAt);
+          long next = delayToNextRound(sinceOrigin(), startedSinceOrigin, scheduled.intervalMs, scheduled.splayMs);
           if (!scheduled.primed) {
             scheduled.primed = true;
             if (done.succeeded() && done.result().isEmpty()) {
@@ -192,7 +219,7 @@ public final class AgentMonitorVerticle extends VerticleBase {
               next = Math.min(next, PRIMING_DELAY_MS);
             }
           }
-          schedule(scheduled, Math.max(1, next));
+          schedule(scheduled, next);
         });
   }
 
@@ -212,6 +239,8 @@ public final class AgentMonitorVerticle extends VerticleBase {
   private final class Scheduled {
     final Collector collector;
     final long intervalMs;
+    /** Its offset from the rounds, from its name (deterministic, so it stays the same across restarts). */
+    final long splayMs;
     boolean primed;
     boolean halted;
     long timer = -1;
@@ -220,6 +249,7 @@ public final class AgentMonitorVerticle extends VerticleBase {
     Scheduled(Collector collector, long intervalMs) {
       this.collector = collector;
       this.intervalMs = intervalMs;
+      this.splayMs = 50 + Math.floorMod(collector.name().hashCode(), MAX_SPLAY_MS - 50);
     }
 
     /** Stops scheduling; completes once a run in progress has ended. */
