@@ -47,7 +47,7 @@ public final class CheckConfigVerticle extends VerticleBase {
   private long lastSeq;
   /** The newest revision of the definitions this verticle has read; -1 until the first read. */
   private long knownRevision = -1;
-  /** When each agent was last sent its assignment: one entry per agent of the registry. */
+  /** When each agent was last sent its assignment, for the agents pushed to lately (see {@link #remember}). */
   private final Map<String, Long> lastPush = new HashMap<>();
   private LongAdder retried;
   /** Least time between two pushes to one agent when its heartbeats report an old assignment (hub.checks.resendAfterMs). */
@@ -161,10 +161,18 @@ public final class CheckConfigVerticle extends VerticleBase {
     if (last != null && now - last < resendAfterMs) {
       return;
     }
-    lastPush.put(id, now);
+    remember(id, now);
     retried.increment();
     LOG.info("agent {} reports check assignment {}, the current one is {}: pushing it again", id, applied, knownRevision);
     store.agent(id).onSuccess(record -> record.ifPresent(this::pushTo));
+  }
+
+  /** A push older than resendAfterMs counts for nothing: those go when the map grows, so it holds the recent ones only. */
+  private void remember(String agentId, long now) {
+    if (lastPush.size() >= 10_000) {
+      lastPush.values().removeIf(at -> now - at >= resendAfterMs);
+    }
+    lastPush.put(agentId, now);
   }
 
   /** The current revision and definitions; revision first: a change between the two reads is pushed again by its own notification. */
@@ -194,7 +202,7 @@ public final class CheckConfigVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     long now = System.currentTimeMillis();
-    lastPush.put(agent.id(), now);
+    remember(agent.id(), now);
     Envelope envelope = new Envelope(Envelope.VERSION, EventType.CONFIG, agent.id(), nextSeq(now), now, command);
     return transport.sendToAgent(agent.id(), envelope).onSuccess(sent -> {
       pushed.increment();
