@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.GetResponse;
 import io.mirador.Addresses;
 import io.mirador.Mirador;
 import io.mirador.model.Command;
@@ -59,18 +58,7 @@ class ProductionIngestTest {
         publish(admin, "metrics.good-agent", String.format(metrics, 1, "42").replace("bad-agent", "good-agent").getBytes(StandardCharsets.UTF_8));
 
         waitUntil(() -> setup.received("good-agent") == 1, 30_000, () -> "the good event after the bad ones is stored");
-        List<String> reasons = new ArrayList<>();
-        try (Channel get = admin.createChannel()) {
-          long deadline = System.currentTimeMillis() + 10_000;
-          while (reasons.size() < bad.size() && System.currentTimeMillis() < deadline) {
-            GetResponse dead = get.basicGet(Topology.DEAD_QUEUE, true);
-            if (dead == null) {
-              Thread.sleep(20);
-            } else {
-              reasons.add(String.valueOf(dead.getProps().getHeaders().get(Topology.REASON_HEADER)));
-            }
-          }
-        }
+        List<String> reasons = RabbitBroker.deadReasons(admin, bad.size());
         assertEquals(bad.size(), reasons.size(), "every bad message is in mirador.dead: " + reasons);
         List<String> expected = new ArrayList<>(bad.values());
         for (int i = 0; i < expected.size(); i++) {

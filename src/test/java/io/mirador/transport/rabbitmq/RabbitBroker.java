@@ -3,6 +3,7 @@ package io.mirador.transport.rabbitmq;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,6 +76,40 @@ public final class RabbitBroker {
         channel.close();
       }
     }
+  }
+
+  /**
+   * Takes messages off a queue (auto-ack) until {@code n} have come or 10 s have passed; fewer only when the time ran
+   * out, so the caller's assertion says what was missing.
+   */
+  public static List<GetResponse> take(Connection connection, String queue, int n) throws Exception {
+    List<GetResponse> taken = new ArrayList<>();
+    try (Channel channel = connection.createChannel()) {
+      try {
+        io.mirador.testing.Await.condition(Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
+          try {
+            for (GetResponse got = channel.basicGet(queue, true); got != null && taken.size() < n; got = channel.basicGet(queue, true)) {
+              taken.add(got);
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return taken.size() >= n;
+        }, () -> n + " messages in " + queue);
+      } catch (AssertionError timedOut) {
+        // fewer than n: the caller's assertion reports it
+      }
+    }
+    return taken;
+  }
+
+  /** The {@code x-mirador-reason} headers of the next {@code n} dead-lettered messages (fewer after 10 s). */
+  public static List<String> deadReasons(Connection connection, int n) throws Exception {
+    List<String> reasons = new ArrayList<>();
+    for (GetResponse dead : take(connection, Topology.DEAD_QUEUE, n)) {
+      reasons.add(String.valueOf(dead.getProps().getHeaders().get(Topology.REASON_HEADER)));
+    }
+    return reasons;
   }
 
   public static long messageCount(Connection connection, String queue) throws Exception {

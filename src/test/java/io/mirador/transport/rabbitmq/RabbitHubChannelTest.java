@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.GetResponse;
 import io.mirador.Addresses;
 import io.mirador.hub.channel.ChannelVerticle;
 import io.mirador.model.Envelope;
@@ -20,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -52,18 +50,7 @@ class RabbitHubChannelTest {
 
       waitUntil(() -> stored.size() == 1, "the valid event reached the engine");
       assertEquals(valid, stored.get(0));
-      List<String> reasons = new ArrayList<>();
-      try (Channel get = admin.createChannel()) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (reasons.size() < 3 && System.currentTimeMillis() < deadline) {
-          GetResponse dead = get.basicGet(Topology.DEAD_QUEUE, true);
-          if (dead == null) {
-            Thread.sleep(20);
-          } else {
-            reasons.add(String.valueOf(dead.getProps().getHeaders().get(Topology.REASON_HEADER)));
-          }
-        }
-      }
+      List<String> reasons = RabbitBroker.deadReasons(admin, 3);
       assertEquals(3, reasons.size(), "three messages dead-lettered: " + reasons);
       assertTrue(reasons.get(0).startsWith("not JSON"), reasons::toString);
       assertTrue(reasons.get(1).contains("exceeds the limit of 4096"), reasons::toString);

@@ -347,20 +347,11 @@ class RabbitTransportTest {
   }
 
   private static GetResponse waitForMessage(String queue) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    Channel channel = admin.createChannel();
-    try {
-      while (System.nanoTime() < deadline) {
-        GetResponse response = channel.basicGet(queue, true);
-        if (response != null) {
-          return response;
-        }
-        Thread.sleep(50);
-      }
-    } finally {
-      channel.close();
+    List<GetResponse> taken = RabbitBroker.take(admin, queue, 1);
+    if (taken.isEmpty()) {
+      throw new AssertionError("no message in " + queue);
     }
-    throw new AssertionError("no message in " + queue);
+    return taken.get(0);
   }
 
   /** Messages in the queue; -1 while it does not exist. */
