@@ -15,20 +15,20 @@ public final class Addresses {
   /** Hub engine: takes decoded {@link io.mirador.model.Envelope}s, replies once they are stored. */
   public static final String ENGINE = "mirador.engine.events";
 
-  /** Hub heartbeat verticle publishes each agent status change here (JSON: agent, hostname, from, to, at). */
-  public static final String AGENT_STATUS = "mirador.agent.status";
+  /** {@link io.mirador.hub.events.AgentRegistered}: the engine stored an agent's register event. */
+  public static final String AGENT_REGISTERED = "mirador.hub.agent.registered";
 
-  /** Published after an event of any type was stored, for the alert verticle (JSON: agent, type, seq). */
-  public static final String STORED = "mirador.events.stored";
+  /** {@link io.mirador.hub.events.AgentHeartbeat}: the engine stored an agent's heartbeat. */
+  public static final String AGENT_HEARTBEAT = "mirador.hub.agent.heartbeat";
 
-  /**
-   * Published when a check changes status on an agent, or starts or stops flapping (JSON: agent, check, from (null
-   * for a first result that is not OK), to, output, flapping, percentStateChange, executed). For the alert verticle.
-   */
-  public static final String CHECK_STATE = "mirador.check.state";
+  /** {@link io.mirador.hub.events.AgentStatusChanged}: the heartbeat role changed an agent's liveness. */
+  public static final String AGENT_STATUS = "mirador.hub.agent.status";
 
-  /** Published by the web verticle after a check definition changed (JSON: name, revision), for the checks verticle. */
-  public static final String CHECKS_CHANGED = "mirador.checks.changed";
+  /** {@link io.mirador.hub.events.CheckStateChanged}: a check changed status on an agent, or started or stopped flapping. */
+  public static final String CHECK_STATE = "mirador.hub.check.state";
+
+  /** {@link io.mirador.hub.events.ChecksChanged}: a check definition was created, replaced or removed. */
+  public static final String CHECKS_CHANGED = "mirador.hub.checks.changed";
 
   /** Prefix of everything the dashboard may receive; the SockJS bridge permits this and nothing else. */
   public static final String LIVE_PREFIX = "mirador.live.";

@@ -28,8 +28,8 @@ public final class Main {
       new Option("--http-port", "PORT", "http.port", List.of("standalone", "hub"), "port for the API and dashboard (default 8080, 0 = any)"),
       new Option("--data-dir", "DIR", "agent.dataDir", List.of("standalone", "agent"), "agent id, sequence and spool directory (default ./data)"),
       new Option("--hostname", "NAME", "agent.hostname", List.of("standalone", "agent"), "hostname the agent reports (default: this machine's)"),
-      new Option("--roles", "LIST", "hub.roles", List.of("hub"), "hub verticles this node runs, comma-separated (default all: "
-          + "channel,engine,heartbeat,alert,web)"),
+      new Option("--roles", "LIST", "hub.roles", List.of("hub"), "hub roles this node runs, comma-separated (default all: "
+          + io.mirador.hub.HubRole.names() + ")"),
       new Option("--cluster", null, "cluster.enabled", List.of("hub", "agent"), "join the Hazelcast cluster of --cluster-conf"),
       new Option("--cluster-conf", "FILE", "cluster.config", List.of("hub", "agent"), "Hazelcast XML (default conf/cluster.xml)"),
       new Option("--cluster-host", "HOST", "cluster.host", List.of("hub", "agent"), "address other nodes reach this one at (default 127.0.0.1)"),
@@ -139,6 +139,14 @@ public final class Main {
     return -1;
   }
 
+  private static String roleList() {
+    StringBuilder list = new StringBuilder();
+    for (io.mirador.hub.HubRole role : io.mirador.hub.HubRole.values()) {
+      list.append(String.format("                 %-10s %s%n", role.roleName(), role.description()));
+    }
+    return list.toString().stripTrailing();
+  }
+
   private static Option find(String flag, String mode) {
     return OPTIONS.stream().filter(o -> o.flag().equals(flag) && o.modes().contains(mode)).findFirst().orElse(null);
   }
@@ -150,7 +158,8 @@ public final class Main {
         Commands:
           standalone   (default) hub and a local agent in one process, in-memory store, dashboard on
                        http://127.0.0.1:8080; needs nothing installed
-          hub          a hub node: channel, engine, heartbeat, alert and web verticles
+          hub          a hub node: by default every role (--roles picks some):
+        """ + roleList() + """
           agent        an agent monitoring this host
           bench        load generator against a running hub on RabbitMQ (bench --help lists its options)
         """);

@@ -11,11 +11,12 @@ import io.mirador.agent.AgentMonitorVerticle;
 import io.mirador.config.ConfigLoader;
 import io.mirador.config.Settings;
 import io.mirador.config.TlsSettings;
-import io.mirador.hub.alert.AlertVerticle;
-import io.mirador.hub.channel.ChannelVerticle;
-import io.mirador.hub.checks.CheckConfigVerticle;
-import io.mirador.hub.engine.EngineVerticle;
-import io.mirador.hub.heartbeat.HeartbeatVerticle;
+import io.mirador.hub.HubConfig;
+import io.mirador.hub.HubRole;
+import io.mirador.hub.cluster.HubNode;
+import io.mirador.hub.cluster.LocalNode;
+import io.mirador.hub.cluster.NodePresence;
+import io.mirador.hub.events.HubEvent;
 import io.mirador.hub.web.WebVerticle;
 import io.mirador.metrics.EventLoopLagProbe;
 import io.mirador.metrics.Meters;
@@ -52,18 +53,6 @@ public final class Mirador {
 
   private static final Logger LOG = LoggerFactory.getLogger(Mirador.class);
 
-  /** Hub roles in the order they start: the channel last, so nothing is consumed before it can be stored. */
-  private static final Map<String, Class<? extends Deployable>> HUB_VERTICLES = new java.util.LinkedHashMap<>();
-
-  static {
-    HUB_VERTICLES.put("engine", EngineVerticle.class);
-    HUB_VERTICLES.put("heartbeat", HeartbeatVerticle.class);
-    HUB_VERTICLES.put("alert", AlertVerticle.class);
-    HUB_VERTICLES.put("checks", CheckConfigVerticle.class);
-    HUB_VERTICLES.put("web", WebVerticle.class);
-    HUB_VERTICLES.put("channel", ChannelVerticle.class);
-  }
-
   /** Agent verticles in start order: the channel before anything that sends through it. */
   private static final List<Class<? extends Deployable>> AGENT_VERTICLES = List.of(
       AgentEngineVerticle.class, AgentCheckVerticle.class, AgentChannelVerticle.class, AgentHeartbeatVerticle.class,
@@ -86,6 +75,7 @@ public final class Mirador {
   private final List<String> deployments = new ArrayList<>();
   private String agentId;
   private int httpPort = -1;
+  private NodePresence presence;
 
   private Mirador(Vertx vertx) {
     this.vertx = vertx;
@@ -126,13 +116,20 @@ public final class Mirador {
   /** The id of this process's agent, or null when it runs none. */
   public String agentId() { return agentId; }
 
+  /** This process's hub node (id, roles, port), or null when it runs no hub. */
+  public HubNode node() {
+    return presence == null ? null : LocalNode.of(vertx);
+  }
+
   public Future<Void> close() {
     lagProbe.stop();
-    return vertx.close();
+    Future<Void> leaving = presence == null ? Future.succeededFuture() : presence.stop();
+    return leaving.transform(left -> vertx.close());
   }
 
   private Future<Void> deploy(Mode mode, JsonObject config) {
     vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeMessageCodec());
+    HubEvent.registerCodecs(vertx.eventBus());
     lagProbe.start();
     boolean ha = vertx.isClustered();
     // composed onto a future of no context, like every step below: when start-up fails this Vert.x instance is
@@ -140,19 +137,32 @@ public final class Mirador {
     Future<Void> chain = Future.<Void>succeededFuture().compose(ready -> loadTls(mode, config));
     if (mode.hub) {
       JsonObject hub = Settings.section(config, "hub");
-      JsonArray roles = hub.getJsonArray("roles", new JsonArray(new ArrayList<>(HUB_VERTICLES.keySet())));
-      for (Map.Entry<String, Class<? extends Deployable>> role : HUB_VERTICLES.entrySet()) {
-        if (!roles.contains(role.getKey())) {
-          continue;
-        }
-        int instances = Settings.positiveInt(Settings.section(hub, "instances"), role.getKey(), 1);
-        chain = chain.compose(ready -> deploy(role.getValue(), config, ha, instances).map(id -> {
-          if (role.getKey().equals("web")) {
+      List<HubRole> roles;
+      try {
+        roles = hub.getJsonArray("roles", new JsonArray(HubRole.all())).stream().map(String::valueOf).map(String::strip)
+            .map(HubRole::named).distinct().sorted().toList();
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(new IllegalArgumentException("hub.roles: " + e.getMessage(), e));
+      }
+      String nodeId = ha ? ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodeId() : java.util.UUID.randomUUID().toString();
+      String address = ha ? Settings.section(config, "cluster").getString("host", "127.0.0.1") : Settings.section(config, "http").getString("host", "127.0.0.1");
+      long now = System.currentTimeMillis();
+      LocalNode.set(vertx, new HubNode(nodeId, address, -1, roles.stream().map(HubRole::roleName).toList(), now, now));
+      for (HubRole role : roles) {
+        int instances = Settings.positiveInt(Settings.section(hub, "instances"), role.roleName(), 1);
+        chain = chain.compose(ready -> deploy(role.verticle(), config, ha && role.ha(), instances).map(id -> {
+          if (role == HubRole.WEB) {
             httpPort = WebVerticle.boundPort(vertx, id);
+            HubNode node = LocalNode.of(vertx);
+            LocalNode.set(vertx, new HubNode(node.id(), node.address(), httpPort, node.roles(), node.upSince(), node.lastSeen()));
           }
           return null;
         }));
       }
+      chain = chain.compose(ready -> {
+        presence = new NodePresence(vertx, io.mirador.store.Stores.shared(vertx, config).nodes(), HubConfig.of(config).nodeBeatMs());
+        return presence.start();
+      });
     }
     if (mode == Mode.STANDALONE) {
       // the agent shares this JVM with the in-memory store: a kill loses the store with it, so a write-ahead

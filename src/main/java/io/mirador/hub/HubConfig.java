@@ -21,4 +21,19 @@ public record HubConfig(JsonObject hub) {
   public JsonObject heartbeat() {
     return Settings.section(hub, "heartbeat");
   }
+
+  /** How long a lease of single-owner work lasts unless renewed (renewed every third of it): the takeover time after a crash. */
+  public long leaseTtlMs() {
+    return Settings.positiveInt(Settings.section(hub, "cluster"), "leaseTtlMs", 3_000);
+  }
+
+  /** How often a hub node says in the store that it is alive. */
+  public long nodeBeatMs() {
+    return Settings.positiveInt(Settings.section(hub, "cluster"), "nodeBeatMs", 1_000);
+  }
+
+  /** After how long without a word a hub node is shown as down. */
+  public long nodeDownAfterMs() {
+    return Settings.positiveInt(Settings.section(hub, "cluster"), "nodeDownAfterMs", 5_000);
+  }
 }

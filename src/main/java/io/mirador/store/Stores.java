@@ -1,7 +1,14 @@
 package io.mirador.store;
 
 import io.mirador.config.TlsSettings;
+import io.mirador.hub.checks.CheckStore;
+import io.mirador.hub.cluster.LeaseStore;
+import io.mirador.hub.cluster.NodeStore;
+import io.mirador.store.memory.MemoryLeases;
+import io.mirador.store.memory.MemoryNodes;
 import io.mirador.store.memory.MemoryStore;
+import io.mirador.store.redis.RedisLeases;
+import io.mirador.store.redis.RedisNodes;
 import io.mirador.store.redis.RedisStore;
 import io.mirador.store.redis.RedisStoreConfig;
 import io.vertx.core.Vertx;
@@ -11,21 +18,41 @@ import io.vertx.core.shareddata.Shareable;
 import java.util.Optional;
 
 /**
- * Opens the store the configuration names, once per Vert.x instance: every verticle of a node
- * (deployed by name, so it cannot be handed objects) gets the same one.
+ * The feature ports of one store backend, opened once per Vert.x instance: every verticle of a node (deployed by
+ * name, so it cannot be handed objects) gets the same ones through {@link #shared}, and takes the narrow port its
+ * feature needs. The memory backend is the standalone default; Redis the production one.
  */
-public final class Stores {
+public record Stores(StoreBackend backend, IngestStore ingest, AgentRegistry registry, SeriesStore series, CheckStore checks,
+    LeaseStore leases, NodeStore nodes) implements Shareable {
 
   private static final String MAP = "mirador.stores";
 
-  private Stores() {
-  }
-
-  public static Store shared(Vertx vertx, JsonObject config) {
+  public static Stores shared(Vertx vertx, JsonObject config) {
     JsonObject storeConfig = config.getJsonObject("store", new JsonObject());
     String type = storeConfig.getString("type", "memory");
-    LocalMap<String, Holder> stores = vertx.sharedData().getLocalMap(MAP);
-    return stores.computeIfAbsent(type, key -> new Holder(open(vertx, type, storeConfig))).store();
+    LocalMap<String, Stores> stores = vertx.sharedData().getLocalMap(MAP);
+    return stores.computeIfAbsent(type, key -> open(vertx, storeConfig));
+  }
+
+  /** A new set of ports on the {@code store} section (tests; {@link #shared} for everything else). */
+  public static Stores open(Vertx vertx, JsonObject storeConfig) {
+    String type = storeConfig.getString("type", "memory");
+    return switch (type) {
+      case "memory" -> memory(MemoryStore.Limits.from(storeConfig.getJsonObject("memory", new JsonObject())));
+      case "redis" -> redis(new RedisStore(vertx, storeConfig.getJsonObject("redis")));
+      default -> throw new IllegalArgumentException("unknown store.type '" + type + "' (known: memory, redis)");
+    };
+  }
+
+  public static Stores memory(MemoryStore.Limits limits) {
+    MemoryLeases leases = new MemoryLeases();
+    MemoryStore store = new MemoryStore(limits, leases::holdsNow);
+    return new Stores(store, store, store, store, store, leases, new MemoryNodes());
+  }
+
+  public static Stores redis(RedisStore store) {
+    return new Stores(store, store, store, store, store, new RedisLeases(store.client(), store.prefix()),
+        new RedisNodes(store.client(), store.prefix()));
   }
 
   /** The TLS settings the configured store connects with, when it does ({@code rediss://}). */
@@ -36,16 +63,5 @@ public final class Stores {
     }
     RedisStoreConfig redis = RedisStoreConfig.from(storeConfig.getJsonObject("redis"));
     return redis.usesTls() ? Optional.of(redis.tls()) : Optional.empty();
-  }
-
-  private static Store open(Vertx vertx, String type, JsonObject storeConfig) {
-    return switch (type) {
-      case "memory" -> new MemoryStore(MemoryStore.Limits.from(storeConfig.getJsonObject("memory", new JsonObject())));
-      case "redis" -> new RedisStore(vertx, storeConfig.getJsonObject("redis"));
-      default -> throw new IllegalArgumentException("unknown store.type '" + type + "' (known: memory, redis)");
-    };
-  }
-
-  private record Holder(Store store) implements Shareable {
   }
 }

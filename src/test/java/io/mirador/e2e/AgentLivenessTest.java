@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirador.Addresses;
+import io.mirador.hub.events.AgentStatusChanged;
 import io.mirador.Mirador;
 import io.mirador.model.AgentInfo;
 import io.mirador.model.Envelope;
@@ -51,8 +52,8 @@ class AgentLivenessTest {
 
   @Test
   void silentAgentGoesStaleThenDownAndComesBackUp() {
-    List<JsonObject> changes = new CopyOnWriteArrayList<>();
-    MessageConsumer<JsonObject> statusFeed = hub.vertx().eventBus().consumer(Addresses.AGENT_STATUS, m -> changes.add(m.body()));
+    List<AgentStatusChanged> changes = new CopyOnWriteArrayList<>();
+    MessageConsumer<AgentStatusChanged> statusFeed = hub.vertx().eventBus().consumer(Addresses.AGENT_STATUS, m -> changes.add(m.body()));
     Await.result(statusFeed.completion());
 
     long silentSince = System.currentTimeMillis();
@@ -61,9 +62,9 @@ class AgentLivenessTest {
 
     Await.until(hub.vertx(), "stale then down", Duration.ofSeconds(15), () -> Future.succeededFuture(
         Optional.ofNullable(changes.size() >= 2 ? true : null)));
-    assertEquals(List.of("up>stale", "stale>down"), changes.stream().map(c -> c.getString("from") + ">" + c.getString("to")).toList());
-    long staleAt = changes.get(0).getLong("at");
-    long downAt = changes.get(1).getLong("at");
+    assertEquals(List.of("up>stale", "stale>down"), changes.stream().map(c -> c.from().wireName() + ">" + c.to().wireName()).toList());
+    long staleAt = changes.get(0).at();
+    long downAt = changes.get(1).at();
     assertTrue(staleAt - silentSince >= 2_000, "stale after two 1 s intervals, not before: " + (staleAt - silentSince));
     assertTrue(downAt - silentSince >= 4_000, "down after four 1 s intervals, not before: " + (downAt - silentSince));
     assertEquals("down", status());
@@ -71,7 +72,7 @@ class AgentLivenessTest {
     Await.result(agent.publish(beat(EventType.HEARTBEAT)));
     Await.until(hub.vertx(), "up again", Duration.ofSeconds(10), () -> Future.succeededFuture(
         Optional.ofNullable(changes.size() >= 3 ? true : null)));
-    assertEquals("down>up", changes.get(2).getString("from") + ">" + changes.get(2).getString("to"));
+    assertEquals("down>up", changes.get(2).from().wireName() + ">" + changes.get(2).to().wireName());
     assertEquals("up", status());
   }
 

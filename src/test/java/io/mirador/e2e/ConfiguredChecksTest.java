@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirador.Addresses;
+import io.mirador.hub.events.CheckStateChanged;
 import io.mirador.Mirador;
 import io.mirador.testing.Await;
 import io.mirador.testing.RunningMirador;
@@ -49,7 +50,7 @@ class ConfiguredChecksTest {
   private static Mirador mirador;
   private static Vertx clientVertx;
   private static WebClient http;
-  private static final List<JsonObject> stateChanges = new CopyOnWriteArrayList<>();
+  private static final List<CheckStateChanged> stateChanges = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() {
@@ -65,7 +66,7 @@ class ConfiguredChecksTest {
             .put("subscriptions", new JsonArray().add("db"))))));
     app = RunningMirador.start(Mirador.Mode.STANDALONE, config);
     mirador = app.mirador;
-    mirador.vertx().eventBus().<JsonObject>consumer(Addresses.CHECK_STATE, message -> stateChanges.add(message.body()));
+    mirador.vertx().eventBus().<CheckStateChanged>consumer(Addresses.CHECK_STATE, message -> stateChanges.add(message.body()));
     clientVertx = app.clientVertx;
     http = app.http;
   }
@@ -103,13 +104,13 @@ class ConfiguredChecksTest {
     HttpResponse<?> created = Await.result(http.put("/api/v1/checks/new_critical").sendJsonObject(new JsonObject()
         .put("command", DUMMY + " 2 'broken from the start'").put("interval", 1)));
     assertEquals(201, created.statusCode());
-    JsonObject first = Await.until(clientVertx, "a state event for new_critical", PATIENCE, () -> Future.succeededFuture(
-        stateChanges.stream().filter(e -> e.getString("check").equals("new_critical")).findFirst()));
-    assertNull(first.getValue("from"), "a first result that is not OK is a change from nothing");
-    assertEquals(2, first.getInteger("to"));
-    assertEquals(mirador.agentId(), first.getString("agent"));
-    assertEquals("CRITICAL: broken from the start", first.getString("output"));
-    assertFalse(first.getBoolean("flapping"));
+    CheckStateChanged first = Await.until(clientVertx, "a state event for new_critical", PATIENCE, () -> Future.succeededFuture(
+        stateChanges.stream().filter(e -> e.check().equals("new_critical")).findFirst()));
+    assertNull(first.from(), "a first result that is not OK is a change from nothing");
+    assertEquals(2, first.to());
+    assertEquals(mirador.agentId(), first.agent());
+    assertEquals("CRITICAL: broken from the start", first.output());
+    assertFalse(first.flapping());
     assertEquals(204, Await.result(http.delete("/api/v1/checks/new_critical").send()).statusCode());
   }
 
@@ -118,11 +119,11 @@ class ConfiguredChecksTest {
     JsonObject flapping = awaitResult("flip", r -> r.getBoolean("flapping"));
     assertTrue(flapping.getDouble("percentStateChange") > 50, flapping.encode());
     assertTrue(flapping.getJsonArray("history").size() >= 10, flapping.encode());
-    JsonObject event = Await.until(clientVertx, "a flapping state event", PATIENCE, () -> Future.succeededFuture(
-        stateChanges.stream().filter(e -> e.getString("check").equals("flip") && e.getBoolean("flapping")).findFirst()));
-    assertEquals(mirador.agentId(), event.getString("agent"));
-    assertTrue(stateChanges.stream().anyMatch(e -> e.getString("check").equals("flip") && Integer.valueOf(0).equals(e.getInteger("from"))
-        && e.getInteger("to") == 2), "OK → CRITICAL announced");
+    CheckStateChanged event = Await.until(clientVertx, "a flapping state event", PATIENCE, () -> Future.succeededFuture(
+        stateChanges.stream().filter(e -> e.check().equals("flip") && e.flapping()).findFirst()));
+    assertEquals(mirador.agentId(), event.agent());
+    assertTrue(stateChanges.stream().anyMatch(e -> e.check().equals("flip") && Integer.valueOf(0).equals(e.from())
+        && e.to() == 2), "OK → CRITICAL announced");
   }
 
   private static Future<JsonObject> get(String path) {

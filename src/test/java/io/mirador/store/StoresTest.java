@@ -17,8 +17,8 @@ class StoresTest {
     Vertx one = Vertx.vertx();
     Vertx other = Vertx.vertx();
     try {
-      Store store = Stores.shared(one, new JsonObject());
-      assertInstanceOf(MemoryStore.class, store);
+      Stores store = Stores.shared(one, new JsonObject());
+      assertInstanceOf(MemoryStore.class, store.backend());
       assertSame(store, Stores.shared(one, new JsonObject().put("store", new JsonObject().put("type", "memory"))));
       assertNotSame(store, Stores.shared(other, new JsonObject()));
     } finally {

@@ -7,6 +7,7 @@ import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
 import io.mirador.model.InvalidEventException;
 import io.mirador.model.Wire;
+import io.mirador.util.RateLimitedLog;
 import io.mirador.transport.HubTransport;
 import io.mirador.transport.Transports;
 import io.vertx.core.Future;

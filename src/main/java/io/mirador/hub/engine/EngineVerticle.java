@@ -3,7 +3,12 @@ package io.mirador.hub.engine;
 import io.mirador.Addresses;
 import io.mirador.hub.AgentView;
 import io.mirador.hub.LiveInterest;
-import io.mirador.hub.channel.RateLimitedLog;
+import io.mirador.hub.checks.CheckStates;
+import io.mirador.hub.checks.Flapping;
+import io.mirador.hub.events.AgentHeartbeat;
+import io.mirador.hub.events.AgentRegistered;
+import io.mirador.hub.events.HubEvent;
+import io.mirador.util.RateLimitedLog;
 import io.mirador.metrics.Meters;
 import io.mirador.model.AgentInfo;
 import io.mirador.model.CheckResult;
@@ -12,7 +17,8 @@ import io.mirador.model.EventType;
 import io.mirador.model.LogLine;
 import io.mirador.model.MetricsBatch;
 import io.mirador.store.Admission;
-import io.mirador.store.Store;
+import io.mirador.store.AgentRegistry;
+import io.mirador.store.IngestStore;
 import io.mirador.store.Stores;
 import io.mirador.store.WriteBatch;
 import io.vertx.core.Future;
@@ -41,7 +47,8 @@ public final class EngineVerticle extends VerticleBase {
   private final RateLimitedLog storeFailures = new RateLimitedLog(LOG, 1_000);
 
   private final Map<EventType, BiConsumer<Envelope, WriteBatch>> handlers = new EnumMap<>(EventType.class);
-  private Store store;
+  private IngestStore ingest;
+  private AgentRegistry registry;
   private Meters meters;
   private LongAdder samplesStored;
   private LongAdder duplicates;
@@ -53,12 +60,14 @@ public final class EngineVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = Stores.shared(vertx, config());
+    Stores stores = Stores.shared(vertx, config());
+    ingest = stores.ingest();
+    registry = stores.registry();
     meters = Meters.of(vertx);
     samplesStored = meters.counter("mirador_samples_stored_total", "Metric samples stored");
     duplicates = meters.counter("mirador_events_duplicate_total", "Events received again and not stored twice");
     JsonObject flap = io.mirador.config.Settings.section(config(), "hub", "checks", "flapping");
-    checkStates = new CheckStates(vertx, store, new Flapping(flap.getDouble("low", 25.0), flap.getDouble("high", 50.0)));
+    checkStates = new CheckStates(vertx, stores.checks(), new Flapping(flap.getDouble("low", 25.0), flap.getDouble("high", 50.0)));
     handlers.put(EventType.REGISTER, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
     handlers.put(EventType.HEARTBEAT, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
     handlers.put(EventType.METRICS, (event, writes) -> writes.samples(event.body(MetricsBatch.class).samples()));
@@ -91,7 +100,7 @@ public final class EngineVerticle extends VerticleBase {
     }
     WriteBatch writes = new WriteBatch(System.currentTimeMillis());
     handler.accept(event, writes);
-    store.write(event.agent(), event.seq(), writes).onComplete(written -> {
+    ingest.write(event.agent(), event.seq(), writes).onComplete(written -> {
       if (written.failed()) {
         storeFailures.warn("could not store " + event.type().wireName() + " seq " + event.seq() + " of agent " + event.agent() + ": "
             + written.cause());
@@ -114,17 +123,25 @@ public final class EngineVerticle extends VerticleBase {
     });
   }
 
+  /** Tells the hub roles what this event changed (typed hub events), and the dashboard what it shows (live feed). */
   private void announce(Envelope event, WriteBatch writes) {
-    vertx.eventBus().publish(Addresses.STORED, new JsonObject()
-        .put("agent", event.agent()).put("type", event.type().wireName()).put("seq", event.seq()));
+    AgentInfo info = writes.agentInfo();
+    if (info != null) {
+      if (event.type() == EventType.REGISTER) {
+        HubEvent.publish(vertx.eventBus(), new AgentRegistered(event.agent(), info.hostname()));
+      } else {
+        Long applied = info.counters().get(AgentInfo.CHECKS_REVISION);
+        HubEvent.publish(vertx.eventBus(), new AgentHeartbeat(event.agent(), applied == null ? -1 : applied));
+      }
+    }
     String liveAddress = Addresses.liveMetrics(event.agent());
     if (!writes.samples().isEmpty() && live.watched(liveAddress)) {
       JsonArray samples = new JsonArray();
       writes.samples().forEach(sample -> samples.add(AgentView.json(sample)));
       vertx.eventBus().publish(liveAddress, new JsonObject().put("agent", event.agent()).put("samples", samples));
     }
-    if (writes.agentInfo() != null) {
-      store.agent(event.agent()).onSuccess(agent -> agent.ifPresent(record ->
+    if (info != null) {
+      registry.agent(event.agent()).onSuccess(agent -> agent.ifPresent(record ->
           vertx.eventBus().publish(Addresses.LIVE_AGENTS, new JsonObject().put("event", "update").put("agent", AgentView.json(record)))));
     }
   }

@@ -4,75 +4,113 @@ import io.mirador.Addresses;
 import io.mirador.config.Settings;
 import io.mirador.hub.AgentView;
 import io.mirador.hub.HubConfig;
+import io.mirador.hub.cluster.Fence;
+import io.mirador.hub.cluster.LocalNode;
+import io.mirador.hub.cluster.Ownership;
+import io.mirador.hub.events.AgentStatusChanged;
+import io.mirador.hub.events.HubEvent;
+import io.mirador.metrics.Meters;
 import io.mirador.store.AgentRecord;
+import io.mirador.store.AgentRegistry;
+import io.mirador.store.AgentRegistry.Transition;
 import io.mirador.store.AgentStatus;
-import io.mirador.store.FanOut;
-import io.mirador.store.Store;
 import io.mirador.store.Stores;
+import io.mirador.util.FanOut;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Judges the liveness of agents: an agent silent for {@code staleAfterIntervals} of its own heartbeat interval
- * is stale, for {@code downAfterIntervals} down, and up again with its next event. Every change is stored and
- * published on {@link Addresses#AGENT_STATUS} and to the live feed.
+ * is stale, for {@code downAfterIntervals} down, and up again with its next event.
+ *
+ * <p>Once in the cluster, however many heartbeat verticles run on however many nodes: only the holder of the
+ * {@value #LEASE} lease sweeps, and each change is a compare-and-set fenced with the lease's token
+ * ({@link AgentRegistry#transition}), so an old owner that was paused past its lease cannot write, and a change is
+ * published ({@link AgentStatusChanged}, and to the live feed) only by the caller that made it.
  */
 public final class HeartbeatVerticle extends VerticleBase {
 
+  /** The lease of the sweep. */
+  public static final String LEASE = "heartbeat";
+
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatVerticle.class);
 
-  private Store store;
+  private AgentRegistry registry;
   private Liveness liveness;
+  private Ownership ownership;
+  private LongAdder fenced;
+  private LongAdder changes;
   private long timer = -1;
   private boolean sweeping;
 
   @Override
   public Future<?> start() {
-    JsonObject heartbeat = HubConfig.of(config()).heartbeat();
-    store = Stores.shared(vertx, config());
+    HubConfig hub = HubConfig.of(config());
+    JsonObject heartbeat = hub.heartbeat();
+    Stores stores = Stores.shared(vertx, config());
+    registry = stores.registry();
     liveness = new Liveness(
         Settings.positiveInt(heartbeat, "staleAfterIntervals", 2),
         Settings.positiveInt(heartbeat, "downAfterIntervals", 5),
         Settings.positiveInt(heartbeat, "defaultIntervalSeconds", 10));
+    Meters meters = Meters.of(vertx);
+    fenced = meters.counter("mirador_fenced_writes_total", "Writes refused because the lease they were made under had passed to another owner",
+        Map.of("lease", LEASE));
+    changes = meters.counter("mirador_agent_status_changes_total", "Agent liveness changes this node made and published");
+    ownership = new Ownership(vertx, stores.leases(), LEASE, LocalNode.owner(vertx, LEASE), hub.leaseTtlMs());
     timer = vertx.setPeriodic(Settings.positiveInt(heartbeat, "sweepSeconds", 1) * 1000L, id -> sweep());
-    return Future.succeededFuture();
+    return ownership.start();
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+    return ownership.stop();
   }
 
   private void sweep() {
-    if (sweeping) {
-      return; // a slow store must not pile sweeps up
+    Optional<Fence> fence = ownership.fence();
+    if (sweeping || fence.isEmpty()) {
+      return; // a slow store must not pile sweeps up; and only the owner sweeps
     }
     sweeping = true;
     long now = System.currentTimeMillis();
-    store.agents()
-        .compose(agents -> FanOut.map(agents, FanOut.DEFAULT_CONCURRENCY, agent -> judge(agent, now)))
+    registry.agents()
+        .compose(agents -> FanOut.map(agents, FanOut.DEFAULT_CONCURRENCY, agent -> judge(agent, now, fence.get())))
         .onFailure(e -> LOG.warn("liveness sweep failed: {}", e.toString()))
         .onComplete(done -> sweeping = false);
   }
 
-  private Future<Void> judge(AgentRecord agent, long now) {
+  private Future<Void> judge(AgentRecord agent, long now, Fence fence) {
     AgentStatus status = liveness.status(agent.lastSeen(), agent.interval(), now);
     if (status == agent.status()) {
       return Future.succeededFuture();
     }
-    return store.setStatus(agent.id(), status, now).onSuccess(done -> {
-      LOG.info("agent {} ({}) is {} (was {})", agent.hostname(), agent.id(), status.wireName(), agent.status().wireName());
-      AgentRecord changed = new AgentRecord(agent.id(), agent.hostname(), agent.ips(), agent.os(), agent.version(), agent.busy(),
-          agent.startedAt(), agent.interval(), agent.registeredAt(), agent.lastSeen(), status, now, agent.ingest(), agent.agentCounters(), agent.subscriptions());
-      vertx.eventBus().publish(Addresses.AGENT_STATUS, new JsonObject().put("agent", agent.id()).put("hostname", agent.hostname())
-          .put("from", agent.status().wireName()).put("to", status.wireName()).put("at", now));
-      vertx.eventBus().publish(Addresses.LIVE_AGENTS, new JsonObject().put("event", "status").put("agent", AgentView.json(changed)));
+    return registry.transition(agent.id(), agent.status(), status, now, fence).map(outcome -> {
+      if (outcome == Transition.FENCED) {
+        fenced.increment();
+        LOG.info("not the {} owner any more (token {} is stale): agent {} left as it is", LEASE, fence.token(), agent.id());
+      } else if (outcome == Transition.APPLIED) {
+        announce(agent, status, now);
+      }
+      return null;
     });
+  }
+
+  private void announce(AgentRecord agent, AgentStatus status, long now) {
+    changes.increment();
+    LOG.info("agent {} ({}) is {} (was {})", agent.hostname(), agent.id(), status.wireName(), agent.status().wireName());
+    AgentRecord changed = new AgentRecord(agent.id(), agent.hostname(), agent.ips(), agent.os(), agent.version(), agent.busy(),
+        agent.startedAt(), agent.interval(), agent.registeredAt(), agent.lastSeen(), status, now, agent.ingest(), agent.agentCounters(),
+        agent.subscriptions());
+    HubEvent.publish(vertx.eventBus(), new AgentStatusChanged(agent.id(), agent.hostname(), agent.status(), status, now));
+    vertx.eventBus().publish(Addresses.LIVE_AGENTS, new JsonObject().put("event", "status").put("agent", AgentView.json(changed)));
   }
 
   /** The rule, apart from the timer, so it can be read and tested on its own. */

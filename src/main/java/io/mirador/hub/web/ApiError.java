@@ -1,7 +1,7 @@
 package io.mirador.hub.web;
 
 /** A request that cannot be served, with the HTTP status and the words the client gets. */
-final class ApiError extends RuntimeException {
+public final class ApiError extends RuntimeException {
 
   final int status;
   final String error;
@@ -12,11 +12,11 @@ final class ApiError extends RuntimeException {
     this.error = error;
   }
 
-  static ApiError badRequest(String detail) {
+  public static ApiError badRequest(String detail) {
     return new ApiError(400, "bad request", detail);
   }
 
-  static ApiError notFound(String detail) {
+  public static ApiError notFound(String detail) {
     return new ApiError(404, "not found", detail);
   }
 }

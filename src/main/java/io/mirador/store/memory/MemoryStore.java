@@ -7,12 +7,17 @@ import io.mirador.model.Sample;
 import io.mirador.store.Admission;
 import io.mirador.store.AgentRecord;
 import io.mirador.store.AgentStatus;
-import io.mirador.store.CheckHistory;
-import io.mirador.store.DefinitionChange;
 import io.mirador.store.LatestValue;
 import io.mirador.store.SeriesData;
 import io.mirador.store.SeriesQuery;
-import io.mirador.store.Store;
+import io.mirador.store.AgentRegistry;
+import io.mirador.store.IngestStore;
+import io.mirador.store.SeriesStore;
+import io.mirador.store.StoreBackend;
+import io.mirador.hub.checks.CheckHistory;
+import io.mirador.hub.checks.CheckStore;
+import io.mirador.hub.checks.DefinitionChange;
+import io.mirador.hub.cluster.Fence;
 import io.mirador.store.WriteBatch;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -46,7 +51,7 @@ import java.util.function.Predicate;
  * all expired is forgotten and frees its place in the {@code maxSeries} budget. A sample that arrives late is
  * inserted in time order, a sample with the timestamp of a stored point replaces its value.
  */
-public final class MemoryStore implements Store {
+public final class MemoryStore implements StoreBackend, IngestStore, AgentRegistry, SeriesStore, CheckStore {
 
   /** Bound on the ranges of missing seqs tracked per agent (see {@link SeqTracker}). */
   static final int MAX_GAP_RANGES = 10_000;
@@ -101,6 +106,8 @@ public final class MemoryStore implements Store {
   private final Limits limits;
   private final int maxGapRanges;
   private final LongSupplier clock;
+  /** Whether a lease owner's fence still holds, checked under the agent's lock with the write it guards. */
+  private final Predicate<Fence> fences;
   private final long sweepIntervalMs;
   private final AtomicLong nextSweep;
 
@@ -117,13 +124,25 @@ public final class MemoryStore implements Store {
   private final LongAdder pointsExpired = new LongAdder();
   private final LongAdder gapTrackingOverflow = new LongAdder();
 
-  public MemoryStore(Limits limits) {
-    this(limits, MAX_GAP_RANGES, System::currentTimeMillis);
+  /** A store whose writes on behalf of a lease owner are fenced by {@code fences} (see {@link MemoryLeases#holdsNow}). */
+  public MemoryStore(Limits limits, Predicate<Fence> fences) {
+    this(limits, MAX_GAP_RANGES, System::currentTimeMillis, fences);
+  }
+
+  /** For tests that fence nothing: every fenced write is refused. */
+  MemoryStore(Limits limits) {
+    this(limits, fence -> false);
   }
 
   /** For tests: a smaller gap-tracking bound and a clock they drive. */
   MemoryStore(Limits limits, int maxGapRanges, LongSupplier clock) {
+    this(limits, maxGapRanges, clock, fence -> false);
+  }
+
+  /** For tests: a smaller gap-tracking bound and a clock they drive. */
+  MemoryStore(Limits limits, int maxGapRanges, LongSupplier clock, Predicate<Fence> fences) {
     this.limits = limits;
+    this.fences = fences;
     this.maxGapRanges = maxGapRanges;
     this.clock = clock;
     this.sweepIntervalMs = Math.max(1, Math.min(limits.retentionMs() / 10, 60_000));
@@ -200,17 +219,25 @@ public final class MemoryStore implements Store {
   }
 
   @Override
-  public Future<Void> setStatus(String agentId, AgentStatus status, long since) {
+  public Future<Transition> transition(String agentId, AgentStatus from, AgentStatus to, long at, Fence fence) {
     AgentState agent = agents.get(agentId);
-    if (agent != null) {
-      synchronized (agent) {
-        if (agent.visible()) {
-          agent.status = status;
-          agent.statusSince = since;
-        }
-      }
+    if (agent == null) {
+      return Future.succeededFuture(Transition.UNKNOWN_AGENT);
     }
-    return Future.succeededFuture();
+    synchronized (agent) {
+      if (!agent.visible()) {
+        return Future.succeededFuture(Transition.UNKNOWN_AGENT);
+      }
+      if (fence != null && !fences.test(fence)) {
+        return Future.succeededFuture(Transition.FENCED);
+      }
+      if (agent.status != from) {
+        return Future.succeededFuture(Transition.CONFLICT);
+      }
+      agent.status = to;
+      agent.statusSince = at;
+      return Future.succeededFuture(Transition.APPLIED);
+    }
   }
 
   @Override

@@ -71,4 +71,14 @@ final class RedisKeys {
   String points(String agentId, long bucket) {
     return prefix + "pts:" + agentId + ":" + bucket;
   }
+
+  /** Hash {owner, token, since} with a TTL: the lease of one piece of single-owner work (see RedisLeases). */
+  String lease(String name) {
+    return prefix + "lease:" + name;
+  }
+
+  /** Hash: hub node id → the node's JSON, with lastSeen from Redis's clock (see RedisNodes). */
+  String nodes() {
+    return prefix + "nodes";
+  }
 }

@@ -10,13 +10,18 @@ import io.mirador.model.Wire;
 import io.mirador.store.Admission;
 import io.mirador.store.AgentRecord;
 import io.mirador.store.AgentStatus;
-import io.mirador.store.CheckHistory;
-import io.mirador.store.DefinitionChange;
 import io.mirador.store.IngestCounters;
 import io.mirador.store.LatestValue;
 import io.mirador.store.SeriesData;
 import io.mirador.store.SeriesQuery;
-import io.mirador.store.Store;
+import io.mirador.store.AgentRegistry;
+import io.mirador.store.IngestStore;
+import io.mirador.store.SeriesStore;
+import io.mirador.store.StoreBackend;
+import io.mirador.hub.checks.CheckHistory;
+import io.mirador.hub.checks.CheckStore;
+import io.mirador.hub.checks.DefinitionChange;
+import io.mirador.hub.cluster.Fence;
 import io.mirador.store.WriteBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -70,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * — so the hub requeues instead of piling up. With {@code store.redis.sentinel} the client finds the master through
  * the sentinels and follows it through a failover ({@link #useSentinels}). Safe to call from any thread or event loop.
  */
-public final class RedisStore implements Store {
+public final class RedisStore implements StoreBackend, IngestStore, AgentRegistry, SeriesStore, CheckStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
 
@@ -269,9 +274,27 @@ public final class RedisStore implements Store {
   }
 
   @Override
-  public Future<Void> setStatus(String agentId, AgentStatus status, long since) {
-    return call("setStatus", () -> STATUS.run(redis, List.of(keys.agent(agentId)), List.of(status.wireName(), Long.toString(since))))
-        .mapEmpty();
+  public Future<Transition> transition(String agentId, AgentStatus from, AgentStatus to, long at, Fence fence) {
+    String leaseKey = fence == null ? keys.agent(agentId) : keys.lease(fence.lease());
+    String token = fence == null ? "" : Long.toString(fence.token());
+    return call("transition", () -> STATUS.run(redis, List.of(keys.agent(agentId), leaseKey),
+        List.of(from.wireName(), to.wireName(), Long.toString(at), token)))
+        .map(reply -> switch (reply.toString()) {
+          case "applied" -> Transition.APPLIED;
+          case "conflict" -> Transition.CONFLICT;
+          case "fenced" -> Transition.FENCED;
+          default -> Transition.UNKNOWN_AGENT;
+        });
+  }
+
+  /** The client, for the other ports kept in the same Redis ({@link io.mirador.store.Stores}). */
+  public Redis client() {
+    return redis;
+  }
+
+  /** The key prefix of everything this store keeps. */
+  public String prefix() {
+    return keys.prefix();
   }
 
   @Override

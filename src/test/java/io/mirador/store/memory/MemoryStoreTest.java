@@ -10,8 +10,12 @@ import io.mirador.store.Admission;
 import io.mirador.store.IngestCounters;
 import io.mirador.store.LatestValue;
 import io.mirador.store.SeriesData;
-import io.mirador.store.Store;
-import io.mirador.store.StoreContractTest;
+import io.mirador.store.AgentRegistryContractTest;
+import io.mirador.store.CheckStoreContractTest;
+import io.mirador.store.IngestContractTest;
+import io.mirador.store.NodeStoreContractTest;
+import io.mirador.store.StoreContractSupport;
+import io.mirador.store.Stores;
 import io.mirador.store.WriteBatch;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -23,15 +27,63 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-class MemoryStoreTest extends StoreContractTest {
+/** Every store contract on the memory store, plus what only it has: its bounds, its sweep, its concurrency. */
+class MemoryStoreTest extends StoreContractSupport {
 
   private static final MemoryStore.Limits DEFAULTS = MemoryStore.Limits.from(new JsonObject());
 
+  private MemoryStore store;
+
   @Override
-  protected Store newStore() {
-    return new MemoryStore(DEFAULTS);
+  protected Stores newStores() {
+    Stores stores = Stores.memory(DEFAULTS);
+    store = (MemoryStore) stores.backend();
+    return stores;
+  }
+
+  /** Runs the rest of a test on another memory store (other bounds or clock). */
+  private void use(MemoryStore other) {
+    store = other;
+    backend = other;
+    ingest = other;
+    registry = other;
+    seriesStore = other;
+    checks = other;
+  }
+
+  @Nested
+  class Ingest extends IngestContractTest {
+    @Override
+    protected Stores newStores() {
+      return Stores.memory(DEFAULTS);
+    }
+  }
+
+  @Nested
+  class Registry extends AgentRegistryContractTest {
+    @Override
+    protected Stores newStores() {
+      return Stores.memory(DEFAULTS);
+    }
+  }
+
+  @Nested
+  class Checks extends CheckStoreContractTest {
+    @Override
+    protected Stores newStores() {
+      return Stores.memory(DEFAULTS);
+    }
+  }
+
+  @Nested
+  class Nodes extends NodeStoreContractTest {
+    @Override
+    protected Stores newStores() {
+      return Stores.memory(DEFAULTS);
+    }
   }
 
   private List<SeriesData.Point> pointsOf(String metric) {
@@ -62,7 +114,7 @@ class MemoryStoreTest extends StoreContractTest {
 
   @Test
   void aNewSeriesPastMaxSeriesIsRefusedAndCounted() {
-    store = new MemoryStore(new MemoryStore.Limits(3_600_000, 2, 720));
+    use(new MemoryStore(new MemoryStore.Limits(3_600_000, 2, 720)));
 
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, base), Sample.of("mem.used", 1, base), Sample.of("disk.used", 1, base));
     writeSamples(AGENT, 2, Sample.of("cpu.load", 2, base + 1), Sample.of("disk.used", 2, base + 1));
@@ -81,7 +133,7 @@ class MemoryStoreTest extends StoreContractTest {
 
   @Test
   void aFullRingOverwritesItsOldestPointAndCountsIt() {
-    store = new MemoryStore(new MemoryStore.Limits(3_600_000, 10, 3));
+    use(new MemoryStore(new MemoryStore.Limits(3_600_000, 10, 3)));
 
     for (int i = 0; i < 5; i++) {
       writeSamples(AGENT, i + 1, Sample.of("cpu.load", i, base + i * 1000L));
@@ -94,7 +146,7 @@ class MemoryStoreTest extends StoreContractTest {
 
   @Test
   void aLateSampleIsInsertedInTimeOrderAndASameTimestampReplaces() {
-    store = new MemoryStore(new MemoryStore.Limits(3_600_000, 10, 3));
+    use(new MemoryStore(new MemoryStore.Limits(3_600_000, 10, 3)));
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, base + 1000), Sample.of("cpu.load", 3, base + 3000));
 
     writeSamples(AGENT, 2, Sample.of("cpu.load", 2, base + 2000));
@@ -116,7 +168,7 @@ class MemoryStoreTest extends StoreContractTest {
   void pointsOlderThanTheRetentionAreTrimmedAndEmptySeriesForgotten() {
     AtomicLong now = new AtomicLong(System.currentTimeMillis());
     long t = now.get();
-    store = new MemoryStore(new MemoryStore.Limits(1_000, 10, 720), MemoryStore.MAX_GAP_RANGES, now::get);
+    use(new MemoryStore(new MemoryStore.Limits(1_000, 10, 720), MemoryStore.MAX_GAP_RANGES, now::get));
 
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, t - 5_000), Sample.of("cpu.load", 2, t - 500), Sample.of("cpu.load", 3, t),
         Sample.of("mem.used", 9, t - 900));
@@ -137,7 +189,7 @@ class MemoryStoreTest extends StoreContractTest {
 
   @Test
   void forgottenGapsStayCountedButCanNoLongerBeFilled() {
-    store = new MemoryStore(DEFAULTS, 2, System::currentTimeMillis);
+    use(new MemoryStore(DEFAULTS, 2, System::currentTimeMillis));
     for (long seq : new long[] {1, 3, 5, 7}) {
       writeSamples(AGENT, seq, Sample.of("cpu.load", seq, base + seq));
     }
@@ -168,7 +220,7 @@ class MemoryStoreTest extends StoreContractTest {
   @Test
   void keepsTheNewestResultOfEachCheck() {
     MemoryStore memory = new MemoryStore(DEFAULTS);
-    store = memory;
+    use(memory);
     CheckResult ok = new CheckResult("disk_root", 0, "DISK OK", List.of(), 12, base + 2000);
     CheckResult olderCritical = new CheckResult("disk_root", 2, "DISK CRITICAL", List.of(), 12, base + 1000);
     CheckResult load = new CheckResult("load", 1, "LOAD WARNING", List.of(), 3, base);
@@ -184,7 +236,7 @@ class MemoryStoreTest extends StoreContractTest {
   void concurrentWritesOfOneAgentAdmitEverySeqExactlyOnce() throws Exception {
     int threads = 8;
     int perThread = 5_000;
-    store = new MemoryStore(new MemoryStore.Limits(3_600_000, 100, perThread));
+    use(new MemoryStore(new MemoryStore.Limits(3_600_000, 100, perThread)));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Integer>> accepted = new ArrayList<>();

@@ -8,7 +8,7 @@ import io.mirador.model.Sample;
 import io.mirador.store.Admission;
 import io.mirador.store.AgentRecord;
 import io.mirador.store.AgentStatus;
-import io.mirador.store.FanOut;
+import io.mirador.util.FanOut;
 import io.mirador.store.WriteBatch;
 import io.mirador.testing.Await;
 import io.vertx.core.Future;
@@ -102,7 +102,7 @@ class RedisStoreLargeRegistryTest {
     List<AgentRecord> before = Await.result(store.agents());
     assertEquals(registered, ids(before));
     assertTrue(before.stream().allMatch(agent -> agent.status() == AgentStatus.UP));
-    Await.result(Future.all(before.stream().map(agent -> store.setStatus(agent.id(), AgentStatus.DOWN, now + 60_000)).toList()));
+    Await.result(Future.all(before.stream().map(agent -> store.transition(agent.id(), AgentStatus.UP, AgentStatus.DOWN, now + 60_000, null)).toList()));
     List<AgentRecord> after = Await.result(store.agents());
     assertEquals(registered, ids(after));
     assertTrue(after.stream().allMatch(agent -> agent.status() == AgentStatus.DOWN && agent.statusSince() == now + 60_000));

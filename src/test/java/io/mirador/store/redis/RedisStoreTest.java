@@ -13,8 +13,11 @@ import io.mirador.store.AgentRecord;
 import io.mirador.store.IngestCounters;
 import io.mirador.store.LatestValue;
 import io.mirador.store.SeriesData;
-import io.mirador.store.Store;
-import io.mirador.store.StoreContractTest;
+import io.mirador.store.AgentRegistryContractTest;
+import io.mirador.store.CheckStoreContractTest;
+import io.mirador.store.IngestContractTest;
+import io.mirador.store.NodeStoreContractTest;
+import io.mirador.store.StoreContractSupport;
 import io.mirador.store.Stores;
 import io.mirador.store.WriteBatch;
 import io.vertx.core.Future;
@@ -29,16 +32,18 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The store contract on the real Redis, plus what only Redis has: persistence, TTLs, key layout, bounds. */
-class RedisStoreTest extends StoreContractTest {
+/** Every store contract on the real Redis, plus what only Redis has: persistence, TTLs, key layout, bounds. */
+class RedisStoreTest extends StoreContractSupport {
 
   private static Vertx vertx;
   private static RedisAPI admin;
 
   private final String prefix = RedisTestSupport.uniquePrefix();
-  private final List<Store> opened = new ArrayList<>();
+  private final List<RedisStore> opened = new ArrayList<>();
+  private RedisStore store;
 
   @BeforeAll
   static void startVertx() {
@@ -53,8 +58,55 @@ class RedisStoreTest extends StoreContractTest {
   }
 
   @Override
-  protected Store newStore() {
-    return open(RedisTestSupport.section(prefix));
+  protected Stores newStores() {
+    return Stores.redis(open(RedisTestSupport.section(prefix)));
+  }
+
+  /** Runs the rest of a test on another store (other settings or clock, or after a restart). */
+  private void use(RedisStore other) {
+    store = other;
+    backend = other;
+    ingest = other;
+    registry = other;
+    seriesStore = other;
+    checks = other;
+  }
+
+  /** Each contract on this test's key prefix (deleted after it); the contract closes its store. */
+  private Stores onRedis() {
+    return Stores.redis(new RedisStore(vertx, RedisStoreConfig.from(RedisTestSupport.section(prefix)), System::currentTimeMillis));
+  }
+
+  @Nested
+  class Ingest extends IngestContractTest {
+    @Override
+    protected Stores newStores() {
+      return onRedis();
+    }
+  }
+
+  @Nested
+  class Registry extends AgentRegistryContractTest {
+    @Override
+    protected Stores newStores() {
+      return onRedis();
+    }
+  }
+
+  @Nested
+  class Checks extends CheckStoreContractTest {
+    @Override
+    protected Stores newStores() {
+      return onRedis();
+    }
+  }
+
+  @Nested
+  class Nodes extends NodeStoreContractTest {
+    @Override
+    protected Stores newStores() {
+      return onRedis();
+    }
   }
 
   private RedisStore open(JsonObject section) {
@@ -64,13 +116,16 @@ class RedisStoreTest extends StoreContractTest {
   private RedisStore open(RedisStoreConfig config, java.util.function.LongSupplier clock) {
     RedisStore redisStore = new RedisStore(vertx, config, clock);
     opened.add(redisStore);
+    if (store == null) {
+      store = redisStore;
+    }
     return redisStore;
   }
 
   @AfterEach
   void cleanUp() {
-    for (Store each : opened) {
-      if (each != store) {
+    for (RedisStore each : opened) {
+      if (each != backend) {
         await(each.close());
       }
     }
@@ -116,7 +171,7 @@ class RedisStoreTest extends StoreContractTest {
     writeSamples(AGENT, 3, Sample.of("cpu.load", 1.5, base), Sample.of("cpu.load", 2.5, base + 5_000));
     await(store.close());
 
-    store = open(RedisTestSupport.section(prefix)); // the hub restarted
+    use(open(RedisTestSupport.section(prefix))); // the hub restarted
     AgentRecord agent = agent(AGENT);
     assertEquals("web-1", agent.hostname());
     assertEquals(new IngestCounters(2, 0, 1, 3), agent.ingest());
@@ -130,8 +185,8 @@ class RedisStoreTest extends StoreContractTest {
   void pointsLeaveTheWindowAndExpiredSeriesAreForgotten() {
     AtomicLong now = new AtomicLong(System.currentTimeMillis());
     long t = now.get();
-    store = open(RedisStoreConfig.from(RedisTestSupport.section(prefix).put("retentionSeconds", 60).put("bucketSeconds", 10)),
-        now::get);
+    use(open(RedisStoreConfig.from(RedisTestSupport.section(prefix).put("retentionSeconds", 60).put("bucketSeconds", 10)),
+        now::get));
 
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, t - 70_000), Sample.of("cpu.load", 2, t - 30_000), Sample.of("cpu.load", 3, t),
         Sample.of("mem.used", 9, t - 50_000), Sample.of("clock.skewed", 1, t + 61_000));
@@ -162,7 +217,7 @@ class RedisStoreTest extends StoreContractTest {
   @Test
   void aNewSeriesPastMaxSeriesPerAgentIsRefusedAndCounted() {
     AtomicLong now = new AtomicLong(System.currentTimeMillis());
-    store = open(RedisStoreConfig.from(RedisTestSupport.section(prefix).put("maxSeriesPerAgent", 2)), now::get);
+    use(open(RedisStoreConfig.from(RedisTestSupport.section(prefix).put("maxSeriesPerAgent", 2)), now::get));
 
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, base), Sample.of("mem.used", 1, base), Sample.of("disk.used", 1, base));
     writeSamples(AGENT, 2, Sample.of("cpu.load", 2, base + 1), Sample.of("disk.used", 2, base + 1));
@@ -185,7 +240,7 @@ class RedisStoreTest extends StoreContractTest {
 
   @Test
   void aFullBucketDropsTheNewestPointsAndCountsThem() {
-    store = open(RedisTestSupport.section(prefix).put("maxBucketBytes", 64));
+    use(open(RedisTestSupport.section(prefix).put("maxBucketBytes", 64)));
     for (int i = 0; i < 10; i++) {
       writeSamples(AGENT, i + 1, Sample.of("cpu.load", 1000 + i, base + i * 1000L));
     }
@@ -201,7 +256,7 @@ class RedisStoreTest extends StoreContractTest {
 
   @Test
   void forgottenGapsStayCountedButCanNoLongerBeFilled() {
-    store = open(RedisTestSupport.section(prefix).put("maxGapRanges", 2));
+    use(open(RedisTestSupport.section(prefix).put("maxGapRanges", 2)));
     for (long seq : new long[] {1, 3, 5, 7}) {
       writeSamples(AGENT, seq, Sample.of("cpu.load", seq, base + seq));
     }
@@ -278,11 +333,11 @@ class RedisStoreTest extends StoreContractTest {
   void storesOpensItWhenConfigured() throws Exception {
     Vertx own = Vertx.vertx();
     try {
-      Store shared = Stores.shared(own, new JsonObject().put("store",
+      Stores shared = Stores.shared(own, new JsonObject().put("store",
           new JsonObject().put("type", "redis").put("redis", RedisTestSupport.section(prefix))));
-      assertInstanceOf(RedisStore.class, shared);
-      await(shared.ping());
-      await(shared.close());
+      assertInstanceOf(RedisStore.class, shared.backend());
+      await(shared.backend().ping());
+      await(shared.backend().close());
     } finally {
       await(own.close());
     }

@@ -1,12 +1,12 @@
-package io.mirador.store;
+package io.mirador.hub.checks;
 
 import java.util.List;
 
 /**
  * What the hub remembers of one check on one agent besides its latest result.
  *
- * @param statuses the last {@link Store#CHECK_HISTORY} statuses, oldest first
- * @param flapping whether the check is flapping, as last judged (see io.mirador.hub.engine.Flapping)
+ * @param statuses the last {@link CheckStore#CHECK_HISTORY} statuses, oldest first
+ * @param flapping whether the check is flapping, as last judged (see {@link Flapping})
  */
 public record CheckHistory(List<Integer> statuses, boolean flapping) {
 

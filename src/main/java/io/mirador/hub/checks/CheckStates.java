@@ -1,13 +1,11 @@
-package io.mirador.hub.engine;
+package io.mirador.hub.checks;
 
 import io.mirador.Addresses;
-import io.mirador.hub.CheckView;
+import io.mirador.hub.events.CheckStateChanged;
+import io.mirador.hub.events.HubEvent;
 import io.mirador.model.CheckResult;
-import io.mirador.store.CheckHistory;
-import io.mirador.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -17,19 +15,19 @@ import java.util.List;
  * <p>Runs after the result was stored once, so a redelivered event does not count twice in the history. Two engines
  * handling results of the same check at the same moment may interleave; the history append itself is atomic.
  */
-final class CheckStates {
+public final class CheckStates {
 
   private final Vertx vertx;
-  private final Store store;
+  private final CheckStore store;
   private final Flapping flapping;
 
-  CheckStates(Vertx vertx, Store store, Flapping flapping) {
+  public CheckStates(Vertx vertx, CheckStore store, Flapping flapping) {
     this.vertx = vertx;
     this.store = store;
     this.flapping = flapping;
   }
 
-  Future<Void> follow(String agent, CheckResult result) {
+  public Future<Void> follow(String agent, CheckResult result) {
     return store.appendCheckStatus(agent, result.check(), result.status())
         .compose(statuses -> store.checkHistories(agent).compose(histories -> {
           CheckHistory known = histories.get(result.check());
@@ -45,10 +43,8 @@ final class CheckStates {
     Integer from = statuses.size() >= 2 ? statuses.get(statuses.size() - 2) : null;
     boolean firstNotOk = from == null && result.status() != 0;
     if ((from != null && from != result.status()) || firstNotOk || wasFlapping != flapping) {
-      vertx.eventBus().publish(Addresses.CHECK_STATE, new JsonObject()
-          .put("agent", agent).put("check", result.check()).put("from", from).put("to", result.status())
-          .put("output", result.output()).put("flapping", flapping).put("percentStateChange", percent)
-          .put("executed", result.executed()));
+      HubEvent.publish(vertx.eventBus(), new CheckStateChanged(agent, result.check(), from, result.status(), result.output(), flapping,
+          percent, result.executed()));
     }
     vertx.eventBus().publish(Addresses.LIVE_RESULTS, CheckView.json(agent, result, statuses, flapping, percent));
   }

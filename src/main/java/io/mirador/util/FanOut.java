@@ -1,4 +1,4 @@
-package io.mirador.store;
+package io.mirador.util;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -2,16 +2,21 @@ package io.mirador.hub.checks;
 
 import io.mirador.Addresses;
 import io.mirador.config.Settings;
-import io.mirador.model.AgentInfo;
+import io.mirador.hub.HubConfig;
+import io.mirador.hub.cluster.LocalNode;
+import io.mirador.hub.cluster.Ownership;
+import io.mirador.hub.events.AgentHeartbeat;
+import io.mirador.hub.events.AgentRegistered;
+import io.mirador.hub.events.ChecksChanged;
 import io.mirador.model.CheckDefinition;
 import io.mirador.model.Command;
 import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
 import io.mirador.model.Wire;
 import io.mirador.store.AgentRecord;
-import io.mirador.store.FanOut;
-import io.mirador.store.Store;
+import io.mirador.store.AgentRegistry;
 import io.mirador.store.Stores;
+import io.mirador.util.FanOut;
 import io.mirador.transport.HubTransport;
 import io.mirador.transport.Transports;
 import io.vertx.core.Future;
@@ -35,12 +40,22 @@ import org.slf4j.LoggerFactory;
  * a {@code config} command whose payload is {@code {"revision": n, "checks": [definitions]}}, the checks whose
  * subscriptions meet the agent's. A full assignment every time makes pushes idempotent: the agent just applies the
  * newest it got.
+ *
+ * <p>Pushes happen once in the cluster: every checks verticle hears the hub events, only the holder of the
+ * {@value #LEASE} lease acts on them. A push missed while the lease changes hands is caught up by the next heartbeat
+ * of the agent, which reports the revision it applied. A paused old owner that pushes late sends a full assignment
+ * the agent already has or that is older than the one it applied, which it ignores (it orders them by revision).
  */
-public final class CheckConfigVerticle extends VerticleBase {
+public final class ChecksVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CheckConfigVerticle.class);
+  /** The lease of check pushes. */
+  public static final String LEASE = "checks";
 
-  private Store store;
+  private static final Logger LOG = LoggerFactory.getLogger(ChecksVerticle.class);
+
+  private CheckStore store;
+  private AgentRegistry registry;
+  private Ownership ownership;
   private HubTransport transport;
   private LongAdder pushed;
   private LongAdder pushFailures;
@@ -52,12 +67,15 @@ public final class CheckConfigVerticle extends VerticleBase {
   private LongAdder retried;
   /** Least time between two pushes to one agent when its heartbeats report an old assignment (hub.checks.resendAfterMs). */
   private long resendAfterMs;
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   @Override
   public Future<?> start() {
-    store = Stores.shared(vertx, config());
+    Stores stores = Stores.shared(vertx, config());
+    store = stores.checks();
+    registry = stores.registry();
     transport = Transports.forHub(vertx, config());
+    ownership = new Ownership(vertx, stores.leases(), LEASE, LocalNode.owner(vertx, LEASE), HubConfig.of(config()).leaseTtlMs());
     var meters = io.mirador.metrics.Meters.of(vertx);
     pushed = meters.counter("mirador_check_assignments_pushed_total", "Check assignments sent to agents");
     pushFailures = meters.counter("mirador_check_assignments_failed_total", "Check assignments the transport did not take");
@@ -65,32 +83,45 @@ public final class CheckConfigVerticle extends VerticleBase {
         "Check assignments sent again because an agent's heartbeat reported an older one");
     List<CheckDefinition> fromConfig = definitionsFromConfig(Settings.section(config(), "hub", "checks", "definitions"));
     resendAfterMs = Settings.positiveInt(Settings.section(config(), "hub", "checks"), "resendAfterMs", 30_000);
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.CHECKS_CHANGED, message -> pushToAll()));
-    // every register and heartbeat, as stored: an agent that reports an older assignment than the current one missed
-    // a push (it was unreachable, or its command queue dropped it) and gets it again
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.LIVE_AGENTS, message -> catchUp(message.body())));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.STORED, message -> {
-      if (EventType.REGISTER.wireName().equals(message.body().getString("type"))) {
-        String agentId = message.body().getString("agent");
-        store.agent(agentId).onSuccess(agent -> agent.ifPresent(this::pushTo));
+    consumers.add(vertx.eventBus().<ChecksChanged>consumer(Addresses.CHECKS_CHANGED, message -> {
+      if (ownership.held()) {
+        pushToAll();
       }
     }));
+    // an agent that reports an older assignment than the current one missed a push (it was unreachable, its command
+    // queue dropped it, or the lease changed hands) and gets it again
+    consumers.add(vertx.eventBus().<AgentHeartbeat>consumer(Addresses.AGENT_HEARTBEAT, message -> {
+      if (ownership.held()) {
+        catchUp(message.body());
+      }
+    }));
+    consumers.add(vertx.eventBus().<AgentRegistered>consumer(Addresses.AGENT_REGISTERED, message -> {
+      if (ownership.held()) {
+        registry.agent(message.body().agent()).onSuccess(agent -> agent.ifPresent(this::pushTo));
+      }
+    }));
+    ownership.onChange(held -> {
+      if (held) {
+        store.checkDefinitionsRevision().onSuccess(revision -> knownRevision = Math.max(knownRevision, revision));
+      }
+    });
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(ready -> loadConfigured(fromConfig))
         .compose(changed -> store.checkDefinitionsRevision().map(revision -> {
           knownRevision = revision;
           return changed;
         }))
-        .onSuccess(changed -> {
-          if (changed) {
+        .compose(changed -> ownership.start().map(held -> {
+          if (changed && held) {
             pushToAll();
           }
-        });
+          return null;
+        }));
   }
 
   @Override
   public Future<?> stop() {
-    return Future.join(Future.all(consumers.stream().map(MessageConsumer::unregister).toList()), transport.close());
+    return Future.join(Future.all(consumers.stream().map(MessageConsumer::unregister).toList()), transport.close(), ownership.stop());
   }
 
   /** The {@code hub.checks.definitions} section: name → definition; a bad one stops the hub with its reason. */
@@ -133,7 +164,7 @@ public final class CheckConfigVerticle extends VerticleBase {
 
   /** The assignment of every known agent: the definitions read once, the sends at most {@link FanOut#DEFAULT_CONCURRENCY} at a time. */
   private void pushToAll() {
-    store.agents().compose(agents -> assignments().compose(current ->
+    registry.agents().compose(agents -> assignments().compose(current ->
             FanOut.map(agents, FanOut.DEFAULT_CONCURRENCY, agent -> send(agent, current).otherwiseEmpty())))
         .onFailure(e -> LOG.warn("could not push check assignments: {}", e.toString()));
   }
@@ -146,16 +177,11 @@ public final class CheckConfigVerticle extends VerticleBase {
    * Pushes again to an agent whose heartbeat reports an assignment older than the newest this verticle knows, or
    * none, at most once per {@code hub.checks.resendAfterMs} per agent (a push just made needs a heartbeat to show).
    */
-  private void catchUp(JsonObject update) {
-    JsonObject agent = update.getJsonObject("agent");
-    if (!"update".equals(update.getString("event")) || agent == null || knownRevision < 0) {
+  private void catchUp(AgentHeartbeat heartbeat) {
+    if (knownRevision < 0 || heartbeat.checksRevision() >= knownRevision) {
       return;
     }
-    Object applied = agent.getJsonObject("counters", new JsonObject()).getValue(AgentInfo.CHECKS_REVISION);
-    if (applied instanceof Number number && number.longValue() >= knownRevision) {
-      return;
-    }
-    String id = agent.getString("id");
+    String id = heartbeat.agent();
     Long last = lastPush.get(id);
     long now = System.currentTimeMillis();
     if (last != null && now - last < resendAfterMs) {
@@ -163,8 +189,9 @@ public final class CheckConfigVerticle extends VerticleBase {
     }
     remember(id, now);
     retried.increment();
-    LOG.info("agent {} reports check assignment {}, the current one is {}: pushing it again", id, applied, knownRevision);
-    store.agent(id).onSuccess(record -> record.ifPresent(this::pushTo));
+    LOG.info("agent {} reports check assignment {}, the current one is {}: pushing it again", id,
+        heartbeat.checksRevision() < 0 ? "none" : heartbeat.checksRevision(), knownRevision);
+    registry.agent(id).onSuccess(record -> record.ifPresent(this::pushTo));
   }
 
   /** A push older than resendAfterMs counts for nothing: those go when the map grows, so it holds the recent ones only. */

@@ -1,4 +1,4 @@
-package io.mirador.hub.engine;
+package io.mirador.hub.checks;
 
 import java.util.List;
 

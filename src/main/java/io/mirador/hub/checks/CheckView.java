@@ -1,8 +1,7 @@
-package io.mirador.hub;
+package io.mirador.hub.checks;
 
-import io.mirador.hub.engine.Flapping;
+import io.mirador.hub.AgentView;
 import io.mirador.model.CheckResult;
-import io.mirador.store.CheckHistory;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

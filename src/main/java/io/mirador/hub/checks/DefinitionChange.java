@@ -1,4 +1,4 @@
-package io.mirador.store;
+package io.mirador.hub.checks;
 
 /**
  * The outcome of a put or remove of a check definition.

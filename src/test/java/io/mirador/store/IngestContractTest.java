@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirador.hub.checks.CheckStore;
 import io.mirador.model.AgentInfo;
 import io.mirador.model.CheckDefinition;
 import io.mirador.model.CheckResult;
@@ -20,71 +21,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/**
- * What every {@link Store} promises, written against the port alone: a store may complete its futures later, on
- * another thread. An implementation's test extends this class and supplies a fresh, empty store per test.
- */
-public abstract class StoreContractTest {
-
-  protected static final String AGENT = "agent-1";
-
-  /** Sample timestamps sit well inside any hot window, on a minute boundary so step buckets are predictable. */
-  protected final long base = Math.floorDiv(System.currentTimeMillis() - 20 * 60_000, 60_000) * 60_000;
-
-  protected Store store;
-
-  protected abstract Store newStore();
-
-  @BeforeEach
-  void openStore() {
-    store = newStore();
-  }
-
-  @AfterEach
-  void closeStore() {
-    await(store.close());
-  }
-
-  protected static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("store call did not succeed: " + e, e);
-    }
-  }
-
-  protected static AgentInfo info(String id, String hostname, boolean busy) {
-    return new AgentInfo(id, hostname, List.of("10.0.0.7", "fe80::1"), "Linux 6.1", "0.1.0", busy, 1_000, 10,
-        Map.of("spool_evicted", 3L), List.of("all", "web"));
-  }
-
-  protected Admission write(String agentId, long seq, WriteBatch batch) {
-    return await(store.write(agentId, seq, batch));
-  }
-
-  protected Admission writeSamples(String agentId, long seq, Sample... samples) {
-    return write(agentId, seq, new WriteBatch(base).samples(List.of(samples)));
-  }
-
-  protected AgentRecord agent(String agentId) {
-    return await(store.agent(agentId)).orElseThrow(() -> new AssertionError("no agent " + agentId));
-  }
-
-  protected List<SeriesData> series(String metric, Map<String, String> tags, long from, long to, long step) {
-    return await(store.series(new SeriesQuery(AGENT, metric, tags, from, to, step)));
-  }
-
-  protected static List<SeriesData.Point> points(long... tsValuePairs) {
-    SeriesData.Point[] points = new SeriesData.Point[tsValuePairs.length / 2];
-    for (int i = 0; i < points.length; i++) {
-      points[i] = new SeriesData.Point(tsValuePairs[2 * i], tsValuePairs[2 * i + 1]);
-    }
-    return List.of(points);
-  }
+/** What every {@link IngestStore} promises (with the {@link SeriesStore} reads of what it wrote). */
+public abstract class IngestContractTest extends StoreContractSupport {
 
   @Test
   void pingSucceeds() {
-    await(store.ping());
+    await(backend.ping());
   }
 
   @Test
@@ -107,7 +49,7 @@ public abstract class StoreContractTest {
     assertEquals(new IngestCounters(1, 0, 0, 1), agent.ingest());
     assertEquals(Map.of("spool_evicted", 3L), agent.agentCounters());
     assertEquals(List.of("all", "web"), agent.subscriptions());
-    assertEquals(List.of(AGENT), await(store.agents()).stream().map(AgentRecord::id).toList());
+    assertEquals(List.of(AGENT), await(registry.agents()).stream().map(AgentRecord::id).toList());
   }
 
   @Test
@@ -172,7 +114,7 @@ public abstract class StoreContractTest {
     assertFalse(agent.busy());
     assertEquals(base, agent.lastSeen());
     assertEquals(new IngestCounters(1, 1, 0, 1), agent.ingest());
-    assertEquals(List.of(new LatestValue("cpu.load", Map.of(), 1, base)), await(store.latest(AGENT)));
+    assertEquals(List.of(new LatestValue("cpu.load", Map.of(), 1, base)), await(seriesStore.latest(AGENT)));
     assertEquals(List.of(new SeriesData("cpu.load", Map.of(), points(base, 1))), series(null, Map.of(), base, base + 60_000, 0));
   }
 
@@ -189,7 +131,7 @@ public abstract class StoreContractTest {
         Sample.of("mem.used", 101, base + 10_000));
     writeSamples(AGENT, 3, Sample.of("cpu.usage", Map.of("cpu", "1"), 22, base + 20_000));
 
-    List<LatestValue> latest = await(store.latest(AGENT));
+    List<LatestValue> latest = await(seriesStore.latest(AGENT));
     assertEquals(4, latest.size());
     assertTrue(latest.contains(new LatestValue("cpu.usage", Map.of("cpu", "0"), 11, base + 10_000)));
     assertTrue(latest.contains(new LatestValue("cpu.usage", Map.of("cpu", "1"), 22, base + 20_000)));
@@ -213,7 +155,7 @@ public abstract class StoreContractTest {
 
     assertEquals(List.of(), series("disk.used", Map.of(), base, base + 60_000, 0));
     assertEquals(List.of(), series("cpu.usage", Map.of("cpu", "7"), base, base + 60_000, 0));
-    assertEquals(List.of(), await(store.series(new SeriesQuery("someone-else", "cpu.usage", Map.of(), base, base + 60_000, 0))));
+    assertEquals(List.of(), await(seriesStore.series(new SeriesQuery("someone-else", "cpu.usage", Map.of(), base, base + 60_000, 0))));
   }
 
   @Test
@@ -240,55 +182,6 @@ public abstract class StoreContractTest {
   }
 
   @Test
-  void removeAgentForgetsRegistryCountersAndSeries() {
-    write(AGENT, 5, new WriteBatch(base).agentInfo(info(AGENT, "web-1", false)).samples(List.of(Sample.of("cpu.load", 1, base))));
-    write(AGENT, 5, new WriteBatch(base));
-
-    assertTrue(await(store.removeAgent(AGENT)));
-
-    assertTrue(await(store.agent(AGENT)).isEmpty());
-    assertTrue(await(store.agents()).isEmpty());
-    assertEquals(List.of(), await(store.latest(AGENT)));
-    assertEquals(List.of(), series("cpu.load", Map.of(), base, base + 60_000, 0));
-    assertFalse(await(store.removeAgent(AGENT)));
-
-    assertEquals(Admission.ACCEPTED, writeSamples(AGENT, 1, Sample.of("cpu.load", 2, base + 1)));
-    assertEquals(new IngestCounters(1, 0, 0, 1), agent(AGENT).ingest());
-    assertEquals(List.of(new LatestValue("cpu.load", Map.of(), 2, base + 1)), await(store.latest(AGENT)));
-  }
-
-  @Test
-  void removeAgentLeavesOtherAgentsAlone() {
-    writeSamples(AGENT, 1, Sample.of("cpu.load", 1, base));
-    writeSamples("agent-2", 1, Sample.of("cpu.load", 2, base));
-
-    await(store.removeAgent(AGENT));
-
-    assertEquals(List.of("agent-2"), await(store.agents()).stream().map(AgentRecord::id).toList());
-    assertEquals(List.of(new LatestValue("cpu.load", Map.of(), 2, base)), await(store.latest("agent-2")));
-  }
-
-  @Test
-  void setStatusRecordsStatusAndSince() {
-    write(AGENT, 1, new WriteBatch(base).agentInfo(info(AGENT, "web-1", false)));
-
-    await(store.setStatus(AGENT, AgentStatus.DOWN, base + 30_000));
-
-    AgentRecord agent = agent(AGENT);
-    assertEquals(AgentStatus.DOWN, agent.status());
-    assertEquals(base + 30_000, agent.statusSince());
-    assertEquals(base, agent.lastSeen());
-  }
-
-  @Test
-  void setStatusOfAnUnknownAgentCreatesNothing() {
-    await(store.setStatus("ghost", AgentStatus.STALE, base));
-
-    assertTrue(await(store.agent("ghost")).isEmpty());
-    assertTrue(await(store.agents()).isEmpty());
-  }
-
-  @Test
   void samplesOfAnUnknownAgentCreateItsRegistryEntry() {
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, base));
 
@@ -306,72 +199,4 @@ public abstract class StoreContractTest {
 
   // --- checks: definitions, latest results, history, flapping
 
-  private static CheckDefinition definition(String name, String command, int interval) {
-    return CheckDefinition.parse(name, new JsonObject().put("command", command).put("interval", interval)
-        .put("subscriptions", new JsonArray().add("web")).put("env", new JsonObject().put("A", "1")));
-  }
-
-  @Test
-  void checkDefinitionsAreCreatedReplacedAndRemovedWithARevision() {
-    assertEquals(0L, await(store.checkDefinitionsRevision()));
-    assertEquals(List.of(), await(store.checkDefinitions()));
-
-    assertEquals(new DefinitionChange(false, 1), await(store.putCheckDefinition(definition("load", "check_load", 60))));
-    assertEquals(new DefinitionChange(false, 2), await(store.putCheckDefinition(definition("disk", "check_disk", 30))));
-    CheckDefinition changed = definition("load", "check_load -w 5", 10);
-    assertEquals(new DefinitionChange(true, 3), await(store.putCheckDefinition(changed)));
-
-    assertEquals(List.of("disk", "load"), await(store.checkDefinitions()).stream().map(CheckDefinition::name).toList());
-    assertEquals(Optional.of(changed), await(store.checkDefinition("load")));
-    assertEquals(Optional.empty(), await(store.checkDefinition("nope")));
-    assertEquals(3L, await(store.checkDefinitionsRevision()));
-
-    assertEquals(new DefinitionChange(true, 4), await(store.removeCheckDefinition("disk")));
-    assertEquals(new DefinitionChange(false, 4), await(store.removeCheckDefinition("disk")));
-    assertEquals(List.of(changed), await(store.checkDefinitions()));
-    assertEquals(4L, await(store.checkDefinitionsRevision()));
-  }
-
-  @Test
-  void latestCheckResultIsTheNewestByExecutionTime() {
-    CheckResult ok = new CheckResult("disk_root", 0, "DISK OK", List.of(Sample.of("disk.free", Map.of(), 12.5, base)), 12, base + 2_000);
-    CheckResult older = new CheckResult("disk_root", 2, "DISK CRITICAL", List.of(), 3, base + 1_000);
-    write(AGENT, 1, new WriteBatch(base).checkResult(ok));
-    write(AGENT, 2, new WriteBatch(base).checkResult(older));
-    assertEquals(Map.of("disk_root", ok), await(store.latestCheckResults(AGENT)));
-    assertEquals(Map.of(), await(store.latestCheckResults("ghost")));
-  }
-
-  @Test
-  void checkHistoryKeepsTheLast21StatusesOldestFirst() {
-    write(AGENT, 1, new WriteBatch(base).agentInfo(info(AGENT, "web-1", false)));
-    List<Integer> expected = new ArrayList<>();
-    List<Integer> last = List.of();
-    for (int i = 0; i < 25; i++) {
-      int status = i % 4;
-      expected.add(status);
-      last = await(store.appendCheckStatus(AGENT, "load", status));
-    }
-    List<Integer> newest21 = expected.subList(4, 25);
-    assertEquals(newest21, last);
-    await(store.appendCheckStatus(AGENT, "disk", 2));
-    await(store.setCheckFlapping(AGENT, "load", true));
-
-    Map<String, CheckHistory> histories = await(store.checkHistories(AGENT));
-    assertEquals(new CheckHistory(newest21, true), histories.get("load"));
-    assertEquals(new CheckHistory(List.of(2), false), histories.get("disk"));
-
-    await(store.setCheckFlapping(AGENT, "load", false));
-    assertFalse(await(store.checkHistories(AGENT)).get("load").flapping());
-  }
-
-  @Test
-  void removingAnAgentForgetsItsCheckResultsAndHistory() {
-    write(AGENT, 1, new WriteBatch(base).checkResult(new CheckResult("load", 1, "LOAD WARNING", List.of(), 3, base)));
-    await(store.appendCheckStatus(AGENT, "load", 1));
-    await(store.setCheckFlapping(AGENT, "load", true));
-    assertTrue(await(store.removeAgent(AGENT)));
-    assertEquals(Map.of(), await(store.latestCheckResults(AGENT)));
-    assertEquals(Map.of(), await(store.checkHistories(AGENT)));
-  }
 }

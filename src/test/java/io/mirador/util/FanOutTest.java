@@ -1,4 +1,4 @@
-package io.mirador.store;
+package io.mirador.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

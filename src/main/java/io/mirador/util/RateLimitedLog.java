@@ -1,4 +1,4 @@
-package io.mirador.hub.channel;
+package io.mirador.util;
 
 import org.slf4j.Logger;
 

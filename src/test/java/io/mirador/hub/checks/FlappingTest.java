@@ -1,4 +1,4 @@
-package io.mirador.hub.engine;
+package io.mirador.hub.checks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
