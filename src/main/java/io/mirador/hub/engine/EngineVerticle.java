@@ -15,6 +15,7 @@ import io.mirador.store.Admission;
 import io.mirador.store.Store;
 import io.mirador.store.Stores;
 import io.mirador.store.WriteBatch;
+import io.mirador.store.redis.RedisStoreException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -36,6 +37,16 @@ import org.slf4j.LoggerFactory;
 public final class EngineVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
+
+  /**
+   * How a write that failed is answered (docs/RABBITMQ.md, "Poison deliveries"). The store refused the event for what
+   * it holds (its own check of the arguments): no later attempt can store it, the channel dead-letters it at once.
+   */
+  public static final int REFUSED = 422;
+  /** The store failed on this event for a reason not known to pass (an error reply about the call, a bug): tried a few times. */
+  public static final int FAILED = 500;
+  /** The store is away or too slow: tried again until it is back. */
+  public static final int UNAVAILABLE = 503;
 
   /** While the store is away every delivery fails and comes back: one line a second, not one per event. */
   private final RateLimitedLog storeFailures = new RateLimitedLog(LOG, 1_000);
@@ -90,12 +101,20 @@ public final class EngineVerticle extends VerticleBase {
       return;
     }
     WriteBatch writes = new WriteBatch(System.currentTimeMillis());
-    handler.accept(event, writes);
-    store.write(event.agent(), event.seq(), writes).onComplete(written -> {
+    Future<Admission> write;
+    try {
+      handler.accept(event, writes);
+      write = store.write(event.agent(), event.seq(), writes);
+    } catch (RuntimeException e) {
+      write = Future.failedFuture(e); // answered like any failed write, not left to the channel's timeout
+    }
+    write.onComplete(written -> {
       if (written.failed()) {
         storeFailures.warn("could not store " + event.type().wireName() + " seq " + event.seq() + " of agent " + event.agent() + ": "
             + written.cause());
-        message.fail(503, "store unavailable: " + written.cause().getMessage());
+        int code = failureCode(written.cause());
+        String why = code == UNAVAILABLE ? "store unavailable: " : code == REFUSED ? "store refused the event: " : "store failed: ";
+        message.fail(code, why + written.cause().getMessage());
         return;
       }
       if (written.result() == Admission.DUPLICATE) {
@@ -112,6 +131,17 @@ public final class EngineVerticle extends VerticleBase {
             LOG.warn("history of check {} of agent {} not updated: {}", result.check(), event.agent(), e.toString()));
       }
     });
+  }
+
+  /** {@link #REFUSED}, {@link #FAILED} or {@link #UNAVAILABLE}: what a write's failure says about trying again. */
+  static int failureCode(Throwable failure) {
+    if (failure instanceof IllegalArgumentException) {
+      return REFUSED;
+    }
+    if (failure instanceof RedisStoreException redis && !redis.refusal()) {
+      return UNAVAILABLE;
+    }
+    return FAILED;
   }
 
   private void announce(Envelope event, WriteBatch writes) {
