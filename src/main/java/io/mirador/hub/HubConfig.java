@@ -18,6 +18,11 @@ public record HubConfig(JsonObject hub) {
     return Settings.positiveInt(Settings.section(hub, "ingest"), "storeTimeoutMs", 10_000);
   }
 
+  /** Attempts at storing one event that failed in a way not known to pass, before it is dead-lettered (docs/RABBITMQ.md). */
+  public int maxAttempts() {
+    return Settings.positiveInt(Settings.section(hub, "ingest"), "maxAttempts", 5);
+  }
+
   public JsonObject heartbeat() {
     return Settings.section(hub, "heartbeat");
   }

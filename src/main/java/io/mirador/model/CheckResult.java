@@ -27,7 +27,9 @@ public record CheckResult(
     require(status >= 0 && status <= 3, "status must be 0..3 (OK, WARNING, CRITICAL, UNKNOWN), got " + status);
     require(output.length() <= MAX_OUTPUT, "check output longer than " + MAX_OUTPUT + " chars");
     require(durationMs >= 0, "duration_ms must not be negative");
-    require(executed > 0, "executed timestamp is required");
+    if (executed <= 0 || executed > Envelope.MAX_TS) {
+      throw new InvalidEventException("invalid", Envelope.outOfRange("executed", executed));
+    }
     perfdata.forEach(Sample::validate);
   }
 }

@@ -16,6 +16,15 @@ public record Envelope(int v, EventType type, String agent, long seq, long ts, E
   public static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
+  /**
+   * The largest seq the hub takes, 2^53: the Redis store keeps seqs as Lua numbers (doubles), exact up to there, and
+   * refuses a larger one. A larger seq is rejected here, with its reason, rather than failing at every store attempt.
+   */
+  public static final long MAX_SEQ = 1L << 53;
+
+  /** The latest timestamp (epoch ms) the hub takes, 2^53, for the same reason: the store compares them as doubles. */
+  public static final long MAX_TS = 1L << 53;
+
   public static Envelope of(EventType type, String agent, long seq, long ts, EventBody body) {
     return new Envelope(VERSION, type, agent, seq, ts, body);
   }
@@ -27,8 +36,12 @@ public record Envelope(int v, EventType type, String agent, long seq, long ts, E
     }
     InvalidEventException.require(type != null, "type is required");
     InvalidEventException.require(agent != null && AGENT_ID.matcher(agent).matches(), "agent must match " + AGENT_ID.pattern() + ", got " + quote(agent));
-    InvalidEventException.require(seq > 0, "seq must be a positive integer, got " + seq);
-    InvalidEventException.require(ts > 0, "ts must be epoch milliseconds, got " + ts);
+    if (seq <= 0 || seq > MAX_SEQ) {
+      throw new InvalidEventException("invalid", outOfRange("seq", seq));
+    }
+    if (ts <= 0 || ts > MAX_TS) {
+      throw new InvalidEventException("invalid", outOfRange("ts", ts));
+    }
     InvalidEventException.require(body != null, "body is required for " + type.wireName());
     InvalidEventException.require(type.bodyType().isInstance(body), "body of " + type.wireName() + " must be a " + type.bodyType().getSimpleName());
     body.validate();
@@ -37,6 +50,11 @@ public record Envelope(int v, EventType type, String agent, long seq, long ts, E
 
   public <B extends EventBody> B body(Class<B> bodyType) {
     return bodyType.cast(body);
+  }
+
+  /** The reason for a seq or timestamp outside 1..2^53 ({@link #MAX_SEQ}, {@link #MAX_TS}); {@code got} is cut as input is. */
+  static String outOfRange(String field, Object got) {
+    return field + " out of range: must be 1..2^53 (" + MAX_SEQ + "), got " + printable(String.valueOf(got));
   }
 
   static String quote(String s) {

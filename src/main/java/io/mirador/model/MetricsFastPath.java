@@ -14,10 +14,12 @@ import java.util.Map;
  * a third of the hub's CPU on these.
  *
  * <p>It accepts only input it fully understands and gives up ({@code null}) on anything else — another type, the
- * body before the type, a duplicate field, a null, a string where a number belongs, a number out of range,
+ * body before the type, a duplicate field, a null, a string where a number belongs, a number beyond a long,
  * malformed JSON — and {@link Wire#decode} then takes the strict tree path, which accepts or rejects the input
  * with its reason. So what this path accepts, the tree path accepts with the same result, and every rejection
- * keeps its exact reason; {@code WireFastPathTest} holds the two paths to that.
+ * keeps its exact reason; {@code WireFastPathTest} holds the two paths to that. What it builds is validated as the
+ * tree path's result is ({@link Envelope#validate}): the ranges the store needs (seq and timestamps 1..2^53) are
+ * checked in that one place for both paths.
  */
 final class MetricsFastPath {
 

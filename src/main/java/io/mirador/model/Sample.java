@@ -37,8 +37,8 @@ public record Sample(String name, Map<String, String> tags, double value, long t
     if (!Double.isFinite(value)) {
       throw invalid("sample " + name + " has a non-finite value");
     }
-    if (ts <= 0) {
-      throw invalid("sample " + name + " has no timestamp");
+    if (ts <= 0 || ts > Envelope.MAX_TS) {
+      throw invalid("sample " + name + " " + Envelope.outOfRange("ts", ts));
     }
     if (tags.size() > MAX_TAGS) {
       throw invalid("sample " + name + " has more than " + MAX_TAGS + " tags");

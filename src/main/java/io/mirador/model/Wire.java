@@ -132,9 +132,12 @@ public final class Wire {
 
   private static long integer(JsonNode tree, String field) {
     JsonNode node = tree.get(field);
-    // an integer literal that fits a long: not 42.0, not 4e1, not "42" (as the body's integers)
-    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
+    // an integer literal: not 42.0, not 4e1, not "42" (as the body's integers)
+    if (node == null || !node.isIntegralNumber()) {
       throw new InvalidEventException("invalid", field + " is required and must be an integer");
+    }
+    if (!node.canConvertToLong()) {
+      throw new InvalidEventException("invalid", Envelope.outOfRange(field, node.asText()));
     }
     return node.longValue();
   }

@@ -25,13 +25,21 @@ public interface HubTransport {
 
     byte[] body();
 
+    /**
+     * How many times this message was delivered before, as far as the transport knows: a quorum queue counts them
+     * ({@code x-delivery-count}); 0 when the transport cannot tell.
+     */
+    default long redeliveries() {
+      return 0;
+    }
+
     /** Stored: the agent may forget it. */
     void ack();
 
     /** Invalid: dead-lettered with the reason, never redelivered. */
     void reject(String reason);
 
-    /** Not stored for a passing reason (storage down): delivered again later. */
+    /** Not stored, for a reason that may pass (storage down, or a failure tried again a bounded number of times): delivered again later. */
     void requeue(String reason);
   }
 }

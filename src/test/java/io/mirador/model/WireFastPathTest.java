@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,12 +55,28 @@ class WireFastPathTest {
   }
 
   @Test
+  void rejectsOnBothPathsWhatTheStoreCannotKeepExactly() {
+    for (String seq : List.of("9007199254740993", "9223372036854775807")) {
+      byte[] bytes = envelope(Map.of("seq", seq)).getBytes(StandardCharsets.UTF_8);
+      assertNotNull(MetricsFastPath.decode(bytes), "a long seq is the fast path's to judge");
+      String expected = "rejected invalid: seq out of range: must be 1..2^53 (9007199254740992), got " + seq;
+      assertEquals(expected, outcome(() -> wire.decode(bytes)));
+      assertEquals(expected, outcome(() -> wire.decodeTree(bytes)));
+    }
+    byte[] highest = envelope(Map.of("seq", "9007199254740992", "ts", "9007199254740992")).getBytes(StandardCharsets.UTF_8);
+    assertEquals(Envelope.MAX_SEQ, wire.decode(highest).seq(), "2^53 itself is kept exactly");
+  }
+
+  @Test
   void agreesWithTheTreePathOnEveryVariant() {
     List<String> corpus = new ArrayList<>();
     corpus.add(PLAIN);
     String[] odd = {"null", "true", "\"x\"", "\"1\"", "0", "-1", "1", "1.0", "1e3", "2.5", "-0.0", "1e400", "9223372036854775807",
         "9223372036854775808", "99999999999999999999", "[]", "{}", "[1]", "{\"a\":1}", "\"cpu.usage\"", "\"Bad Name\"", "\"web-01\"",
-        "\"metrics\"", "\"check\"", "\"nope\""};
+        "\"metrics\"", "\"check\"", "\"nope\"",
+        // at the bounds of what the store keeps exactly (seq and timestamps 1..2^53) and of a long
+        "9007199254740991", "9007199254740992", "9007199254740993", "9007199254740992.0", "9.007199254740993e15",
+        "-9007199254740993", "-9223372036854775808", "-9223372036854775809", "4611686018427387904"};
     for (String field : List.of("v", "type", "agent", "seq", "ts", "body", "extra")) {
       corpus.add(envelopeWithout(field));
       for (String raw : odd) {
@@ -84,6 +101,7 @@ class WireFastPathTest {
     for (int cut = 0; cut < PLAIN.length(); cut++) {
       corpus.add(PLAIN.substring(0, cut));
     }
+    corpus.addAll(integersAtTheBounds(new Random(20260303), 3_000));
     corpus.add(PLAIN + "x");
     corpus.add(" \n" + PLAIN + "\n ");
     // byte-level damage, reproducibly
@@ -111,6 +129,32 @@ class WireFastPathTest {
       }
     }
     assertTrue(fast > 100, "the corpus exercises the fast path (" + fast + " of " + corpus.size() + " inputs took it)");
+  }
+
+  /**
+   * Envelopes whose seq, ts or sample ts is an integer near a bound the hub cares about: 0, 2^31, 2^53 (what the store
+   * keeps exactly), 2^63 (a long), either sign, or of any bit length; the fast path must reject out-of-range values
+   * with the tree path's exact reason and keep every in-range one.
+   */
+  private static List<String> integersAtTheBounds(Random random, int n) {
+    BigInteger[] bounds = {BigInteger.ZERO, BigInteger.ONE.shiftLeft(31), BigInteger.ONE.shiftLeft(53),
+        BigInteger.ONE.shiftLeft(63), BigInteger.ONE.shiftLeft(64)};
+    List<String> inputs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      BigInteger value = switch (random.nextInt(3)) {
+        case 0 -> bounds[random.nextInt(bounds.length)].add(BigInteger.valueOf(random.nextInt(5) - 2));
+        case 1 -> new BigInteger(1 + random.nextInt(66), random);
+        default -> BigInteger.valueOf(random.nextLong());
+      };
+      String raw = (random.nextInt(8) == 0 ? value.negate() : value).toString();
+      inputs.add(switch (random.nextInt(4)) {
+        case 0 -> envelope(Map.of("seq", raw));
+        case 1 -> envelope(Map.of("ts", raw));
+        case 2 -> PLAIN.replace(SAMPLE, sample("ts", raw));
+        default -> envelope(Map.of("seq", raw, "body", "{\"samples\":[" + SAMPLE + "," + sample("ts", raw) + "]}"));
+      });
+    }
+    return inputs;
   }
 
   private static String outcome(java.util.function.Supplier<Envelope> decoding) {

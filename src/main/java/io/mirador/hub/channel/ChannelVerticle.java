@@ -2,6 +2,7 @@ package io.mirador.hub.channel;
 
 import io.mirador.Addresses;
 import io.mirador.hub.HubConfig;
+import io.mirador.hub.engine.EngineVerticle;
 import io.mirador.metrics.Meters;
 import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
@@ -13,7 +14,10 @@ import io.mirador.transport.Transports;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -22,19 +26,47 @@ import org.slf4j.LoggerFactory;
 /**
  * Bridges the transport and the event bus. Every delivery is decoded and validated here; an invalid one is
  * dead-lettered with its reason and counted, a valid one goes to the engine and is acked only once the engine
- * replied that it is stored, or requeued when storing failed.
+ * replied that it is stored. One the engine did not store is requeued while the store is away, however long that
+ * takes, and dead-lettered when the store refuses it or keeps failing on it ({@link #fate}).
  */
 public final class ChannelVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChannelVerticle.class);
 
+  private static final String REJECTED = "mirador_events_rejected_total";
+  private static final String REJECTED_HELP = "Messages dead-lettered, by reason: invalid (malformed, version, type, oversize, invalid, "
+      + "direction) or not taken by the store (store_refused, store_failed)";
+  /** Events whose store failures the channel counts itself, for a transport that gives no redelivery count. */
+  private static final int MAX_COUNTED = 10_000;
+
+  /** What becomes of an event the engine did not store. */
+  enum Fate {
+    /** The store is away or slow: requeue, as long as it takes. */
+    WAIT,
+    /** A failure not known to pass, not yet {@code maxAttempts} times: requeue and count. */
+    RETRY,
+    /** Refused for what it holds, or failed {@code maxAttempts} times: dead-letter. */
+    DEAD_LETTER
+  }
+
   private HubTransport transport;
   private Wire wire;
   private Meters meters;
   private DeliveryOptions toEngine;
+  private int maxAttempts;
   private RateLimitedLog rejections;
+  private RateLimitedLog poisons;
+  private LongAdder requeued;
+  private LongAdder poisoned;
   /** Per event type, looked up once: this runs for every delivery. */
   private final Map<EventType, LongAdder> received = new EnumMap<>(EventType.class);
+  /** Failed attempts per (agent, seq) of events being retried, oldest forgotten past {@link #MAX_COUNTED}. */
+  private final Map<String, Integer> failedAttempts = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+      return size() > MAX_COUNTED;
+    }
+  };
 
   @Override
   public Future<?> start() {
@@ -42,7 +74,12 @@ public final class ChannelVerticle extends VerticleBase {
     wire = new Wire(hub.maxMessageBytes());
     meters = Meters.of(vertx);
     toEngine = new DeliveryOptions().setSendTimeout(hub.storeTimeoutMs());
+    maxAttempts = hub.maxAttempts();
     rejections = new RateLimitedLog(LOG, 1_000);
+    poisons = new RateLimitedLog(LOG, 1_000);
+    requeued = meters.counter("mirador_events_requeued_total", "Events handed back to the transport because storing failed");
+    poisoned = meters.counter("mirador_deliveries_poison_total",
+        "Valid events dead-lettered because the store would not take them: refused for what they hold, or failed hub.ingest.maxAttempts times");
     for (EventType type : EventType.values()) {
       if (type.direction() == EventType.Direction.TO_HUB) {
         received.put(type, meters.counter("mirador_events_received_total", "Valid events received from agents, by type",
@@ -68,7 +105,7 @@ public final class ChannelVerticle extends VerticleBase {
             + " goes from the hub to agents; not accepted from agent " + event.agent());
       }
     } catch (InvalidEventException e) {
-      meters.counter("mirador_events_rejected_total", "Messages rejected as invalid, by reason", Map.of("reason", e.code())).increment();
+      meters.counter(REJECTED, REJECTED_HELP, Map.of("reason", e.code())).increment();
       rejections.warn("rejected message (" + e.code() + "): " + e.getMessage());
       delivery.reject(e.getMessage());
       return;
@@ -76,11 +113,64 @@ public final class ChannelVerticle extends VerticleBase {
     received.get(event.type()).increment();
     vertx.eventBus().request(Addresses.ENGINE, event, toEngine).onComplete(stored -> {
       if (stored.succeeded()) {
+        if (!failedAttempts.isEmpty()) {
+          failedAttempts.remove(key(event));
+        }
         delivery.ack();
       } else {
-        meters.counter("mirador_events_requeued_total", "Events handed back to the transport because storing failed").increment();
-        delivery.requeue(stored.cause().getMessage());
+        notStored(delivery, event, stored.cause());
       }
     });
+  }
+
+  private void notStored(HubTransport.Delivery delivery, Envelope event, Throwable failure) {
+    String key = key(event);
+    // the broker's count survives hub restarts and spans hub nodes; ours covers transports that keep none
+    long attempt = Math.max(delivery.redeliveries(), failedAttempts.getOrDefault(key, 0)) + 1;
+    switch (fate(failure, attempt, maxAttempts)) {
+      case WAIT -> {
+        requeued.increment();
+        delivery.requeue(failure.getMessage());
+      }
+      case RETRY -> {
+        failedAttempts.merge(key, 1, Integer::sum);
+        requeued.increment();
+        delivery.requeue(failure.getMessage());
+      }
+      case DEAD_LETTER -> {
+        failedAttempts.remove(key);
+        boolean refused = failure instanceof ReplyException reply && isRefusal(reply.failureCode());
+        String reason = refused ? failure.getMessage() : "not stored after " + attempt + " attempts: " + failure.getMessage();
+        meters.counter(REJECTED, REJECTED_HELP, Map.of("reason", refused ? "store_refused" : "store_failed")).increment();
+        poisoned.increment();
+        poisons.warn("dead-lettered " + event.type().wireName() + " seq " + event.seq() + " of agent " + event.agent() + ": " + reason);
+        delivery.reject(reason);
+      }
+    }
+  }
+
+  /**
+   * The engine's failure codes decide ({@link EngineVerticle#UNAVAILABLE}, {@link EngineVerticle#REFUSED},
+   * {@link EngineVerticle#FAILED}); an engine that did not answer in time, or is not there, counts as a store that is
+   * away. {@code attempt} is this one's number, from 1.
+   */
+  static Fate fate(Throwable failure, long attempt, int maxAttempts) {
+    if (!(failure instanceof ReplyException reply) || reply.failureType() != ReplyFailure.RECIPIENT_FAILURE
+        || reply.failureCode() == EngineVerticle.UNAVAILABLE) {
+      return Fate.WAIT;
+    }
+    if (isRefusal(reply.failureCode())) {
+      return Fate.DEAD_LETTER;
+    }
+    return attempt >= maxAttempts ? Fate.DEAD_LETTER : Fate.RETRY;
+  }
+
+  /** 4xx: refused for what the event holds ({@link EngineVerticle#REFUSED}, or a type the engine does not take). */
+  private static boolean isRefusal(int code) {
+    return code >= 400 && code < 500;
+  }
+
+  private static String key(Envelope event) {
+    return event.agent() + ' ' + event.seq();
   }
 }

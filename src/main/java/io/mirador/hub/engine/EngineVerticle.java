@@ -19,6 +19,7 @@ import io.mirador.model.MetricsBatch;
 import io.mirador.store.Admission;
 import io.mirador.store.AgentRegistry;
 import io.mirador.store.IngestStore;
+import io.mirador.store.StoreFailure;
 import io.mirador.store.Stores;
 import io.mirador.store.WriteBatch;
 import io.vertx.core.Future;
@@ -42,6 +43,16 @@ import org.slf4j.LoggerFactory;
 public final class EngineVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineVerticle.class);
+
+  /**
+   * How a write that failed is answered (docs/RABBITMQ.md, "Poison deliveries"). The store refused the event for what
+   * it holds (its own check of the arguments): no later attempt can store it, the channel dead-letters it at once.
+   */
+  public static final int REFUSED = 422;
+  /** The store failed on this event for a reason not known to pass (an error reply about the call, a bug): tried a few times. */
+  public static final int FAILED = 500;
+  /** The store is away or too slow: tried again until it is back. */
+  public static final int UNAVAILABLE = 503;
 
   /** While the store is away every delivery fails and comes back: one line a second, not one per event. */
   private final RateLimitedLog storeFailures = new RateLimitedLog(LOG, 1_000);
@@ -99,12 +110,20 @@ public final class EngineVerticle extends VerticleBase {
       return;
     }
     WriteBatch writes = new WriteBatch(System.currentTimeMillis());
-    handler.accept(event, writes);
-    ingest.write(event.agent(), event.seq(), writes).onComplete(written -> {
+    Future<Admission> write;
+    try {
+      handler.accept(event, writes);
+      write = ingest.write(event.agent(), event.seq(), writes);
+    } catch (RuntimeException e) {
+      write = Future.failedFuture(e); // answered like any failed write, not left to the channel's timeout
+    }
+    write.onComplete(written -> {
       if (written.failed()) {
         storeFailures.warn("could not store " + event.type().wireName() + " seq " + event.seq() + " of agent " + event.agent() + ": "
             + written.cause());
-        message.fail(503, "store unavailable: " + written.cause().getMessage());
+        int code = failureCode(written.cause());
+        String why = code == UNAVAILABLE ? "store unavailable: " : code == REFUSED ? "store refused the event: " : "store failed: ";
+        message.fail(code, why + written.cause().getMessage());
         return;
       }
       if (written.result() == Admission.DUPLICATE) {
@@ -121,6 +140,17 @@ public final class EngineVerticle extends VerticleBase {
             LOG.warn("history of check {} of agent {} not updated: {}", result.check(), event.agent(), e.toString()));
       }
     });
+  }
+
+  /** {@link #REFUSED}, {@link #FAILED} or {@link #UNAVAILABLE}: what a write's failure says about trying again. */
+  static int failureCode(Throwable failure) {
+    if (failure instanceof IllegalArgumentException) {
+      return REFUSED;
+    }
+    if (failure instanceof StoreFailure store && !store.refusal()) {
+      return UNAVAILABLE;
+    }
+    return FAILED;
   }
 
   /** Tells the hub roles what this event changed (typed hub events), and the dashboard what it shows (live feed). */

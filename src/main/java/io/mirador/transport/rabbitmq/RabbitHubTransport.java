@@ -9,6 +9,7 @@ import io.mirador.transport.HubTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -187,6 +188,12 @@ public final class RabbitHubTransport implements HubTransport {
     @Override
     public byte[] body() {
       return delivery.getBody();
+    }
+
+    @Override
+    public long redeliveries() {
+      Map<String, Object> headers = delivery.getProperties().getHeaders();
+      return headers != null && headers.get(Topology.DELIVERY_COUNT_HEADER) instanceof Number count ? count.longValue() : 0;
     }
 
     @Override

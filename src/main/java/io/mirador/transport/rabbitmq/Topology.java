@@ -39,6 +39,12 @@ public final class Topology {
   /** Header of a dead-lettered message: when it was rejected, epoch milliseconds. */
   public static final String REJECTED_AT_HEADER = "x-mirador-rejected-at";
 
+  /**
+   * Header a quorum queue puts on a message it delivers again: how many times it came back before (nacked with requeue,
+   * or its consumer's channel closed). A classic queue does not set it.
+   */
+  static final String DELIVERY_COUNT_HEADER = "x-delivery-count";
+
   /** Longest reason put in a header; reasons quote input, and a header is no place for a megabyte. */
   static final int MAX_REASON_CHARS = 1_000;
 

@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
 import io.mirador.Addresses;
 import io.mirador.hub.channel.ChannelVerticle;
+import io.mirador.hub.engine.EngineVerticle;
+import io.mirador.metrics.Meters;
 import io.mirador.model.Envelope;
 import io.mirador.model.EnvelopeMessageCodec;
 import io.mirador.model.Wire;
@@ -20,7 +23,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -62,6 +68,74 @@ class RabbitHubChannelTest {
     } finally {
       RabbitBroker.deleteVhost(vhost);
     }
+  }
+
+  /**
+   * The engine's failure code decides: 422 (refused for what the event holds) dead-letters at once, 500 (failed) after
+   * hub.ingest.maxAttempts deliveries of the same message, 503 (store away) requeues however often it comes back.
+   */
+  @Test
+  void theEnginesFailureCodeDecidesBetweenWaitingAndDeadLettering(Vertx vertx) throws Exception {
+    String vhost = RabbitBroker.createVhost("hub-poison");
+    try (Connection admin = RabbitBroker.connect(vhost)) {
+      vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeMessageCodec());
+      Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+      List<Envelope> stored = new CopyOnWriteArrayList<>();
+      vertx.eventBus().<Envelope>consumer(Addresses.ENGINE, message -> {
+        String agent = message.body().agent();
+        int attempt = attempts.computeIfAbsent(agent, a -> new AtomicInteger()).incrementAndGet();
+        switch (agent) {
+          case "refused" -> message.fail(EngineVerticle.REFUSED, "store refused the event: seq must be between 1 and 2^53");
+          case "failing" -> message.fail(EngineVerticle.FAILED, "store failed: WRONGTYPE Operation against a key");
+          default -> {
+            if (attempt <= 6) { // twice the bound: a store that is away is waited for
+              message.fail(EngineVerticle.UNAVAILABLE, "store unavailable: connection refused");
+            } else {
+              stored.add(message.body());
+              message.reply("stored");
+            }
+          }
+        }
+      });
+      JsonObject config = RabbitBroker.config(RabbitBroker.url(vhost))
+          .put("hub", new JsonObject().put("ingest", new JsonObject().put("maxAttempts", 3)));
+      String channel = await(vertx.deployVerticle(ChannelVerticle.class.getName(), new DeploymentOptions().setConfig(config)));
+      Meters meters = Meters.of(vertx);
+      double requeuedBefore = meters.value("mirador_events_requeued_total", Map.of());
+      double poisonBefore = meters.value("mirador_deliveries_poison_total", Map.of());
+
+      publish(admin, "metrics.refused", Wire.standard().encode(RabbitTransportTest.metrics("refused", 1)));
+      List<GetResponse> refused = RabbitBroker.take(admin, Topology.DEAD_QUEUE, 1);
+      assertEquals(1, refused.size(), "the refused event is dead-lettered");
+      assertEquals("store refused the event: seq must be between 1 and 2^53", reason(refused.get(0)));
+      assertEquals(1, attempts.get("refused").get(), "at once: delivered once");
+
+      publish(admin, "metrics.failing", Wire.standard().encode(RabbitTransportTest.metrics("failing", 1)));
+      publish(admin, "metrics.away", Wire.standard().encode(RabbitTransportTest.metrics("away", 1)));
+      List<GetResponse> failing = RabbitBroker.take(admin, Topology.DEAD_QUEUE, 1);
+      assertEquals(1, failing.size(), "the event the store keeps failing on is dead-lettered");
+      assertEquals("not stored after 3 attempts: store failed: WRONGTYPE Operation against a key", reason(failing.get(0)));
+      assertEquals(2L, ((Number) failing.get(0).getProps().getHeaders().get("x-delivery-count")).longValue(), "the third delivery");
+      assertEquals(3, attempts.get("failing").get());
+
+      waitUntil(() -> stored.size() == 1, "the event is stored once the store is back, after 6 requeues");
+      assertEquals(7, attempts.get("away").get());
+      waitUntil(() -> count(admin) == 0, "nothing left in the ingest queue");
+      assertEquals(0, RabbitBroker.messageCount(admin, Topology.DEAD_QUEUE), "only the two dead-lettered");
+      assertEquals(poisonBefore + 2, meters.value("mirador_deliveries_poison_total", Map.of()));
+      assertEquals(1, meters.value("mirador_events_rejected_total", Map.of("reason", "store_refused")));
+      assertEquals(1, meters.value("mirador_events_rejected_total", Map.of("reason", "store_failed")));
+      assertEquals(requeuedBefore + 2 + 6, meters.value("mirador_events_requeued_total", Map.of()));
+      assertTrue(meters.scrape().contains("# HELP mirador_deliveries_poison_total "), meters::scrape);
+
+      await(vertx.undeploy(channel));
+    } finally {
+      RabbitBroker.deleteVhost(vhost);
+    }
+  }
+
+  private static String reason(GetResponse dead) {
+    return String.valueOf(dead.getProps().getHeaders().get(Topology.REASON_HEADER));
   }
 
   private static void publish(Connection admin, String routingKey, byte[] body) throws Exception {

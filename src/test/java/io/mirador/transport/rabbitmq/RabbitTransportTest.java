@@ -248,11 +248,13 @@ class RabbitTransportTest {
   }
 
   @Test
-  void aRequeuedDeliveryComesBackAfterTheDelay(Vertx vertx) throws Exception {
+  void aRequeuedDeliveryComesBackAfterTheDelayWithItsCount(Vertx vertx) throws Exception {
     List<Long> deliveredAt = new CopyOnWriteArrayList<>();
+    List<Long> redeliveries = new CopyOnWriteArrayList<>();
     hub(vertx, RabbitBroker.url(vhost), delivery -> {
       deliveredAt.add(System.nanoTime());
-      if (deliveredAt.size() == 1) {
+      redeliveries.add(delivery.redeliveries());
+      if (deliveredAt.size() < 3) {
         delivery.requeue("store down");
       } else {
         delivery.ack();
@@ -260,10 +262,11 @@ class RabbitTransportTest {
     });
     publishRaw("metrics.requeue", Wire.standard().encode(metrics("requeue", 1)));
 
-    waitUntil(() -> deliveredAt.size() == 2, "delivered again after the requeue");
+    waitUntil(() -> deliveredAt.size() == 3, "delivered again after each requeue");
     long gapMs = TimeUnit.NANOSECONDS.toMillis(deliveredAt.get(1) - deliveredAt.get(0));
     assertTrue(gapMs >= 150, "requeue waits about requeueDelayMs (200) first, waited " + gapMs);
-    waitUntil(() -> count(Topology.INGEST_QUEUE) == 0, "acked on the second delivery");
+    assertEquals(List.of(0L, 1L, 2L), redeliveries, "the quorum queue counts the returns (x-delivery-count)");
+    waitUntil(() -> count(Topology.INGEST_QUEUE) == 0, "acked on the third delivery");
     assertEquals(0, count(Topology.DEAD_QUEUE));
   }
 
