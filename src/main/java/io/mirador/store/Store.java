@@ -73,8 +73,8 @@ public interface Store {
   /** Completes when the store can serve; fails with the reason when it cannot. */
   Future<Void> ping();
 
-  /** Sizes and overflow counters for /metrics, by metric name without the {@code mirador_store_} prefix. */
-  Map<String, Long> stats();
+  /** Sizes and counters for /metrics, each with its HELP text, named without the {@code mirador_store_} prefix. */
+  io.mirador.metrics.Stats stats();
 
   Future<Void> close();
 }

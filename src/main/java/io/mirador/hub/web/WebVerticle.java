@@ -334,8 +334,7 @@ public final class WebVerticle extends VerticleBase {
 
   private void metrics(RoutingContext ctx) {
     StringBuilder text = new StringBuilder(meters.scrape());
-    new TreeMap<>(store.stats()).forEach((name, value) -> text.append("# TYPE mirador_store_").append(name).append(" gauge\n")
-        .append("mirador_store_").append(name).append(' ').append(value).append('\n'));
+    store.stats().render("mirador_store_", text);
     ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text.toString());
   }
 
