@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Mirador's whole test suite on a fresh Debian 12 machine: makes sure what the tests talk to is
 # installed and running (Redis, RabbitMQ, Chromium for the dashboard test, the Nagios plugins for check
-# tests), then runs Maven.
+# tests, promtool for the /metrics lint), then runs Maven.
 # Services that were already running are left as they are; the ones this script starts keep running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +52,9 @@ need_package chromium chromium
 
 # Nagios plugins for the check tests (check_load, check_disk, check_procs…)
 need_package /usr/lib/nagios/plugins/check_load monitoring-plugins-basic
+
+# promtool (Debian's prometheus package) for PromtoolTest, which lints /metrics with `promtool check metrics`
+need_package promtool prometheus
 
 log "running the test suite"
 exec mvn -B -ntp test -Dmirador.requireBrowser=true "$@"

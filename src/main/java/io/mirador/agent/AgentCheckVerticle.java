@@ -46,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * <p>Scheduling, as docs/CHECKS.md says: a check first runs {@link #splayMs splay} after it is assigned (a fixed
  * fraction of its interval from a hash of its name), then every interval on that grid. A run starts only when fewer
  * than {@code agent.checks.maxConcurrent} run, else it waits in line; a check never overlaps itself — a run due
- * while the previous one of that name still runs is skipped and counted. A changed check is rescheduled and a
- * removed one stops at once; the result of a run that started under an older definition is dropped.
+ * while the previous one of that name still runs (its timeout may exceed its interval) is skipped and counted, per
+ * check in {@code mirador_check_skipped_total} and for the agent in the heartbeat counter
+ * {@value AgentInfo#CHECKS_SKIPPED_OVERLAP}. A changed check is rescheduled and a removed one stops at once; the
+ * result of a run that started under an older definition is dropped.
  */
 public final class AgentCheckVerticle extends VerticleBase {
 
@@ -69,6 +71,7 @@ public final class AgentCheckVerticle extends VerticleBase {
   private final ArrayDeque<Scheduled> waiting = new ArrayDeque<>();
   private final Set<String> runningNames = new HashSet<>();
   private final Map<String, Double> lastDurations = new ConcurrentHashMap<>();
+  private long skippedOverlap;
 
   @Override
   public Future<?> start() {
@@ -80,6 +83,7 @@ public final class AgentCheckVerticle extends VerticleBase {
     local = localDefinitions(Settings.section(section, "local"));
     meters = Meters.of(vertx);
     meters.gauge("mirador_checks_scheduled", "Checks this agent runs", Map.of("agent", agentId), scheduled::size);
+    AgentHeartbeatVerticle.report(vertx, agentId, AgentInfo.CHECKS_SKIPPED_OVERLAP, skippedOverlap);
     runner = CommandRunner.create(vertx, "mirador-checks-" + agentId, maxConcurrent, maxConcurrent);
     consumer = vertx.eventBus().localConsumer(Addresses.agentChecks(agentId), message -> assign(message.body()));
     return consumer.completion().onSuccess(ready -> apply());
@@ -183,20 +187,27 @@ public final class AgentCheckVerticle extends VerticleBase {
       return;
     }
     if (runningNames.contains(check.definition.name())) {
-      counter("mirador_check_skipped_total", "Runs skipped because the previous run of the check was still going", check).increment();
-      check.armNext();
+      skipOverlapping(check);
       return;
     }
     if (runningNames.size() >= maxConcurrent) {
-      waiting.addLast(check);
+      waiting.addLast(check); // armed again when it starts
       return;
     }
     run(check);
   }
 
+  /** The run due now is not started: the previous one of this name still runs. The grid goes on. */
+  private void skipOverlapping(Scheduled check) {
+    counter("mirador_check_skipped_total", "Runs skipped because the previous run of the check was still going", check).increment();
+    AgentHeartbeatVerticle.report(vertx, agentId, AgentInfo.CHECKS_SKIPPED_OVERLAP, ++skippedOverlap);
+    check.armNext();
+  }
+
   private void run(Scheduled check) {
     CheckDefinition definition = check.definition;
     runningNames.add(definition.name());
+    check.armNext(); // the grid goes on while it runs: a run due before this one ends is skipped, and counted
     long executed = System.currentTimeMillis();
     Future<CommandResult> ran;
     try {
@@ -209,7 +220,6 @@ public final class AgentCheckVerticle extends VerticleBase {
           runningNames.remove(definition.name());
           if (!check.cancelled) {
             report(check, result, executed);
-            check.armNext();
           }
           startWaiting();
         });
@@ -222,7 +232,7 @@ public final class AgentCheckVerticle extends VerticleBase {
         continue;
       }
       if (runningNames.contains(next.definition.name())) {
-        next.armNext();
+        skipOverlapping(next);
         continue;
       }
       run(next);
@@ -335,6 +345,8 @@ public final class AgentCheckVerticle extends VerticleBase {
     final CheckDefinition definition;
     final long intervalMs;
     long firstDue;
+    /** The grid point the armed timer is for, or the last one that fell due. */
+    long dueAt;
     long timer = -1;
     boolean cancelled;
 
@@ -346,17 +358,22 @@ public final class AgentCheckVerticle extends VerticleBase {
     void armFirst() {
       long splay = splayMs(definition.name(), intervalMs);
       firstDue = System.currentTimeMillis() + splay;
+      dueAt = firstDue;
       timer = vertx.setTimer(Math.max(1, splay), id -> due(this));
     }
 
-    /** The next point of the grid firstDue + k·interval after now. */
+    /**
+     * The next point of the grid firstDue + k·interval after now, and after the point that fell due last: a timer
+     * that fired a little before the wall clock reached its point must not arm that same point again.
+     */
     void armNext() {
       if (cancelled || timer != -1) {
         return;
       }
       long now = System.currentTimeMillis();
       long k = Math.floorDiv(now - firstDue, intervalMs) + 1;
-      long next = firstDue + Math.max(1, k) * intervalMs;
+      long next = Math.max(firstDue + Math.max(1, k) * intervalMs, dueAt + intervalMs);
+      dueAt = next;
       timer = vertx.setTimer(Math.max(1, next - now), id -> due(this));
     }
 

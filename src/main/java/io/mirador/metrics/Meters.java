@@ -13,6 +13,10 @@ import java.util.function.Supplier;
 /**
  * The process's own metrics: counters and gauges, one registry per Vert.x instance, rendered in the
  * Prometheus text exposition format by {@link #scrape()}. Cheap enough for the ingest hot path.
+ *
+ * <p>Every family has a HELP text, and a counter's name ends in {@code _total} while a gauge's does not, as
+ * {@code promtool check metrics} wants: a registration that breaks this is refused at once ({@code PromtoolTest}
+ * runs the real promtool on {@code /metrics}).
  */
 public final class Meters implements Shareable {
 
@@ -32,13 +36,13 @@ public final class Meters implements Shareable {
 
   /** A counter with labels; the same name and labels always give the same counter. */
   public LongAdder counter(String name, String help, Map<String, String> labels) {
-    Family family = families.computeIfAbsent(name, key -> new Family(name, help, "counter"));
+    Family family = family(name, help, "counter");
     return family.counters.computeIfAbsent(labelText(labels), key -> new LongAdder());
   }
 
   /** A gauge read at scrape time; registering a name again replaces the supplier for those labels. */
   public void gauge(String name, String help, Map<String, String> labels, Supplier<? extends Number> value) {
-    Family family = families.computeIfAbsent(name, key -> new Family(name, help, "gauge"));
+    Family family = family(name, help, "gauge");
     family.gauges.put(labelText(labels), value);
   }
 
@@ -61,6 +65,23 @@ public final class Meters implements Shareable {
     return gauge == null ? 0 : gauge.get().doubleValue();
   }
 
+  private Family family(String name, String help, String type) {
+    Family family = families.get(name);
+    if (family == null) {
+      if (help == null || help.isBlank()) {
+        throw new IllegalArgumentException(type + " " + name + " needs a help text");
+      }
+      if (type.equals("counter") != name.endsWith("_total")) {
+        throw new IllegalArgumentException(type + " " + name + ": a counter's name ends in _total, a gauge's does not");
+      }
+      family = families.computeIfAbsent(name, key -> new Family(name, help, type));
+    }
+    if (!family.type.equals(type)) {
+      throw new IllegalArgumentException(name + " is a " + family.type + ", not a " + type);
+    }
+    return family;
+  }
+
   public String scrape() {
     StringBuilder out = new StringBuilder(4096);
     new TreeMap<>(families).values().forEach(family -> family.render(out));
@@ -81,6 +102,11 @@ public final class Meters implements Shareable {
     return text.append('}').toString();
   }
 
+  /** A HELP text as the text format wants it: backslash and line feed escaped. */
+  static String escapeHelp(String help) {
+    return help.replace("\\", "\\\\").replace("\n", "\\n");
+  }
+
   private static String escape(String value) {
     return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
@@ -99,7 +125,7 @@ public final class Meters implements Shareable {
     }
 
     void render(StringBuilder out) {
-      out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+      out.append("# HELP ").append(name).append(' ').append(escapeHelp(help)).append('\n');
       out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
       new TreeMap<>(counters).forEach((labels, counter) -> line(out, labels, counter.sum()));
       new TreeMap<>(gauges).forEach((labels, gauge) -> {

@@ -33,6 +33,12 @@ public record AgentInfo(
    */
   public static final String CHECKS_REVISION = "checks_revision";
 
+  /**
+   * Counter: check runs the agent skipped because the previous run of the same check was still going (a timeout
+   * longer than the interval, or a run slower than its interval), since the agent started.
+   */
+  public static final String CHECKS_SKIPPED_OVERLAP = "checks_skipped_overlap";
+
   public AgentInfo {
     ips = ips == null ? List.of() : ips;
     counters = counters == null ? Map.of() : counters;

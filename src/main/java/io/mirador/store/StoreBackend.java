@@ -1,7 +1,6 @@
 package io.mirador.store;
 
 import io.vertx.core.Future;
-import java.util.Map;
 
 /**
  * One store backend (memory or Redis) as a whole: whether it can serve, its sizes and overflow counters, and closing
@@ -14,8 +13,8 @@ public interface StoreBackend {
   /** Completes when the store can serve; fails with the reason when it cannot. */
   Future<Void> ping();
 
-  /** Sizes and overflow counters for /metrics, by metric name without the {@code mirador_store_} prefix. */
-  Map<String, Long> stats();
+  /** Sizes and overflow counters for /metrics, each with its help text, by name without the {@code mirador_store_} prefix. */
+  io.mirador.metrics.Stats stats();
 
   Future<Void> close();
 }

@@ -141,7 +141,7 @@ class ChecksEndToEndTest {
     assertBadRequest("e2e_keep", new JsonObject().put("command", "true").put("interval", -5), "interval");
     assertBadRequest("e2e_keep", new JsonObject().put("command", "true").put("interval", 10).put("format", "xml"), "format");
     assertBadRequest("e2e_keep", new JsonObject().put("command", "true").put("interval", 10).put("allow", new JsonArray().add("cpu[")), "regular expression");
-    assertBadRequest("e2e_keep", new JsonObject().put("command", "true").put("interval", 10).put("timeout", 20), "timeout");
+    assertBadRequest("e2e_keep", new JsonObject().put("command", "true").put("interval", 10).put("timeout", 0), "timeout");
     assertBadRequest("e2e_keep", new JsonObject().put("command", "true").put("interval", 10).put("subscriptions", new JsonArray()), "subscriptions");
     assertBadRequest("e2e_keep", new JsonObject().put("command", "true").put("interval", 10).put("intervall", 10), "unknown field");
     assertBadRequest("-bad.name", new JsonObject().put("command", "true").put("interval", 10), "check name");

@@ -191,7 +191,7 @@ class StandaloneEndToEndTest {
         Optional.ofNullable(response.bodyAsString().contains("mirador_events_stored_total{type=\"metrics\"}") ? true : null)));
     String text = Await.result(http.get("/metrics").send()).bodyAsString();
     for (String name : List.of("mirador_events_received_total{type=\"register\"}", "mirador_samples_stored_total",
-        "mirador_store_series", "mirador_store_points", "mirador_store_series_rejected", "mirador_event_loop_lag_seconds")) {
+        "mirador_store_series", "mirador_store_points", "mirador_store_series_rejected_total", "mirador_event_loop_lag_seconds")) {
       assertTrue(text.lines().anyMatch(line -> line.startsWith(name + " ")), name + " in /metrics");
     }
     assertTrue(text.contains("# TYPE mirador_samples_stored_total counter"));

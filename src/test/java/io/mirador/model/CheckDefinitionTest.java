@@ -48,6 +48,17 @@ class CheckDefinitionTest {
   }
 
   @Test
+  void timeoutMayExceedTheInterval() {
+    // Sensu and Nagios accept it; the agent skips (and counts) a run due while the last one is still going
+    CheckDefinition check = CheckDefinition.parse("slow", new JsonObject().put("command", "x").put("interval", 1).put("timeout", 5));
+    assertEquals(1, check.interval());
+    assertEquals(5_000, check.timeoutMs());
+    assertEquals(check, CheckDefinition.fromJson(check.toJson()));
+    assertEquals(86_400_000, CheckDefinition.parse("day", new JsonObject().put("command", "x").put("interval", 60)
+        .put("timeout", CheckDefinition.MAX_TIMEOUT)).timeoutMs());
+  }
+
+  @Test
   void subscriptionsTargetAgents() {
     CheckDefinition web = CheckDefinition.parse("w", new JsonObject().put("command", "x").put("interval", 1).put("subscriptions", new JsonArray().add("web")));
     assertTrue(web.targets(List.of("all", "web")));
@@ -71,7 +82,10 @@ class CheckDefinitionTest {
         Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 1.5), "interval"),
         Arguments.of("ok", new JsonObject().put("command", "x").put("interval", "10"), "interval"),
         Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 10).put("timeout", 0), "timeout"),
-        Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 10).put("timeout", 11), "timeout"),
+        Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 10).put("timeout", -1), "timeout"),
+        Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 10).put("timeout", Double.NaN), "timeout"),
+        Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 10).put("timeout", 86_400.5), "at most 86400 s"),
+        Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 10).put("timeout", "5"), "timeout"),
         Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 10).put("format", "xml"), "unknown format"),
         Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 10).put("subscriptions", new JsonArray()), "subscriptions"),
         Arguments.of("ok", new JsonObject().put("command", "x").put("interval", 10).put("subscriptions", new JsonArray().add("a b")), "subscription"),

@@ -21,7 +21,6 @@ import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,8 +115,7 @@ public final class WebVerticle extends VerticleBase {
 
   private void metrics(RoutingContext ctx) {
     StringBuilder text = new StringBuilder(meters.scrape());
-    new TreeMap<>(store.stats()).forEach((name, value) -> text.append("# TYPE mirador_store_").append(name).append(" gauge\n")
-        .append("mirador_store_").append(name).append(' ').append(value).append('\n'));
+    store.stats().render("mirador_store_", text);
     ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text.toString());
   }
 

@@ -1,5 +1,6 @@
 package io.mirador.store.memory;
 
+import io.mirador.metrics.Stats;
 import io.mirador.model.AgentInfo;
 import io.mirador.model.CheckDefinition;
 import io.mirador.model.CheckResult;
@@ -389,18 +390,20 @@ public final class MemoryStore implements StoreBackend, IngestStore, AgentRegist
   }
 
   @Override
-  public Map<String, Long> stats() {
-    Map<String, Long> stats = new LinkedHashMap<>();
-    stats.put("agents", (long) agents.size());
-    stats.put("series", (long) seriesCount.get());
-    stats.put("points", points.sum());
-    stats.put("received", received.sum());
-    stats.put("duplicates", duplicates.sum());
-    stats.put("series_rejected", seriesRejected.sum());
-    stats.put("points_evicted", pointsEvicted.sum());
-    stats.put("points_expired", pointsExpired.sum());
-    stats.put("gap_tracking_overflow", gapTrackingOverflow.sum());
-    return stats;
+  public Stats stats() {
+    return new Stats()
+        .gauge("agents", "Agents held in memory", agents.size())
+        .gauge("series", "Series held in memory", seriesCount.get())
+        .gauge("points", "Points held in memory, over all series", points.sum())
+        .counter("received", "Events stored (each agent and seq once)", received.sum())
+        .counter("duplicates", "Events not stored again because their agent and seq were already stored", duplicates.sum())
+        .counter("series_rejected", "Samples of new series refused because maxSeries series were held", seriesRejected.sum())
+        .counter("points_evicted", "Points dropped from a full series (maxPointsPerSeries) or too old to fit in one",
+            pointsEvicted.sum())
+        .counter("points_expired", "Points dropped, or not stored, because they were older than retentionSeconds",
+            pointsExpired.sum())
+        .counter("gap_tracking_overflow", "Ranges of missing seqs forgotten because an agent had too many of them",
+            gapTrackingOverflow.sum());
   }
 
   @Override

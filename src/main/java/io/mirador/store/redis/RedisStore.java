@@ -2,6 +2,7 @@ package io.mirador.store.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mirador.config.TlsSettings;
+import io.mirador.metrics.Stats;
 import io.mirador.model.AgentInfo;
 import io.mirador.model.CheckDefinition;
 import io.mirador.model.CheckResult;
@@ -484,19 +485,23 @@ public final class RedisStore implements StoreBackend, IngestStore, AgentRegistr
 
   /** Local counters only: this is called synchronously (by /metrics) and never talks to Redis. */
   @Override
-  public Map<String, Long> stats() {
-    Map<String, Long> stats = new LinkedHashMap<>();
-    stats.put("writes", writes.sum());
-    stats.put("duplicates", duplicates.sum());
-    stats.put("failures", failures.sum());
-    stats.put("samples", samples.sum());
-    stats.put("series_rejected", seriesRejected.sum());
-    stats.put("points_expired", pointsExpired.sum());
-    stats.put("points_future", pointsFuture.sum());
-    stats.put("points_dropped", pointsDropped.sum());
-    stats.put("gap_tracking_overflow", gapTrackingOverflow.sum());
-    stats.put("redis_up", gate.isOpen() ? 1L : 0L);
-    return stats;
+  public Stats stats() {
+    return new Stats()
+        .counter("writes", "Event writes Redis accepted, duplicates included", writes.sum())
+        .counter("duplicates", "Event writes Redis answered as already stored (same agent and seq)", duplicates.sum())
+        .counter("failures", "Event writes that failed: Redis away or hung, refused during a reconnect pause, or an error reply",
+            failures.sum())
+        .counter("samples", "Metric samples sent to Redis in accepted writes, before the series and bucket limits", samples.sum())
+        .counter("series_rejected", "Samples of new series refused because the agent had maxSeriesPerAgent series",
+            seriesRejected.sum())
+        .counter("points_expired", "Samples not written because they were older than retentionSeconds", pointsExpired.sum())
+        .counter("points_future", "Samples not written because they were further ahead than retentionSeconds",
+            pointsFuture.sum())
+        .counter("points_dropped", "Samples dropped because their bucket of the agent had reached maxBucketBytes",
+            pointsDropped.sum())
+        .counter("gap_tracking_overflow", "Ranges of missing seqs forgotten because an agent had maxGapRanges of them",
+            gapTrackingOverflow.sum())
+        .gauge("redis_up", "1 when calls go to Redis, 0 during a reconnect pause", gate.isOpen() ? 1L : 0L);
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirador.metrics.Stats;
 import io.mirador.model.CheckResult;
 import io.mirador.model.Sample;
 import io.mirador.store.Admission;
@@ -206,7 +207,7 @@ class MemoryStoreTest extends StoreContractSupport {
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, base), Sample.of("mem.used", 1, base));
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, base));
 
-    Map<String, Long> stats = store.stats();
+    Stats stats = store.stats();
     assertEquals(1L, stats.get("agents"));
     assertEquals(2L, stats.get("series"));
     assertEquals(2L, stats.get("points"));

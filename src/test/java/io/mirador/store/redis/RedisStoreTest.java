@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mirador.metrics.Stats;
 import io.mirador.model.CheckResult;
 import io.mirador.model.Sample;
 import io.mirador.store.Admission;
@@ -320,7 +321,7 @@ class RedisStoreTest extends StoreContractSupport {
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, base), Sample.of("mem.used", 1, base));
     writeSamples(AGENT, 1, Sample.of("cpu.load", 1, base));
 
-    Map<String, Long> stats = store.stats();
+    Stats stats = store.stats();
     assertEquals(2L, stats.get("writes"));
     assertEquals(1L, stats.get("duplicates"));
     assertEquals(0L, stats.get("failures"));
