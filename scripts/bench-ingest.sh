@@ -4,12 +4,15 @@
 #   scripts/bench-ingest.sh [BENCH OPTIONS...]
 #   scripts/bench-ingest.sh --agents 1000 --metrics 100 --interval 10 --duration 60 --warmup 15
 #   HUB_YAML=my-hub.yaml scripts/bench-ingest.sh --agents 100 --metrics 1000 --saturate --window 50
+#   HUB_NODES=3 scripts/bench-ingest.sh --agents 1000 --metrics 100 --saturate --window 500 --duration 60
 #
 # Uses its own RabbitMQ vhost (mirador-bench) and Redis db 9, both emptied before and after, so it neither sees
 # nor disturbs anything else. Prints the load average before and after, the hub's settings and the bench's report.
 # Needs target/mirador.jar (mvn -q package -DskipTests).
 # Environment: HUB_YAML (the hub's --conf file; store and transport types must say redis and rabbitmq, their URLs
-# come from this script), HUB_JAVA_OPTS, BENCH_JAVA_OPTS, HUB_PORT (default 18090).
+# come from this script), HUB_JAVA_OPTS, BENCH_JAVA_OPTS, HUB_PORT (default 18090), HUB_NODES (default 1: one hub
+# node; 2 or more: that many nodes in a Hazelcast cluster of their own on loopback, HTTP ports from HUB_PORT on, the
+# stored rate summed over their /metrics), HUB_CLUSTER=1 (a single node started with --cluster too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +22,8 @@ PORT=${HUB_PORT:-18090}
 VHOST=mirador-bench
 WORK=$(mktemp -d /tmp/mirador-bench.XXXXXX)
 AMQP="amqp://guest:guest@127.0.0.1:5672/$VHOST"
-HUB_PID=
+NODES=${HUB_NODES:-1}
+HUB_PIDS=()
 
 clean() {
   redis-cli -n 9 --scan --pattern 'mirador:*' | xargs -r -n 1000 redis-cli -n 9 unlink >/dev/null
@@ -27,12 +31,14 @@ clean() {
 }
 
 finish() {
-  if [[ -n $HUB_PID ]] && kill -0 "$HUB_PID" 2>/dev/null; then
-    kill "$HUB_PID"
-    wait "$HUB_PID" 2>/dev/null || true
-  fi
+  for pid in "${HUB_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   clean
-  if [[ -n ${HUB_LOG:-} ]]; then cp "$WORK/hub.log" "$HUB_LOG"; fi
+  if [[ -n ${HUB_LOG:-} ]]; then cat "$WORK"/hub*.log > "$HUB_LOG"; fi
   rm -rf "$WORK"
 }
 trap finish EXIT
@@ -42,30 +48,46 @@ rabbitmqctl -q add_vhost "$VHOST" >/dev/null
 rabbitmqctl -q set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
 
 # the store and the transport come from the environment, so HUB_YAML needs only what it changes
-export MIRADOR_REDIS_URL="redis://127.0.0.1:6379/9" MIRADOR_AMQP_URL="$AMQP" MIRADOR_HTTP_PORT="$PORT"
+export MIRADOR_REDIS_URL="redis://127.0.0.1:6379/9" MIRADOR_AMQP_URL="$AMQP"
 if [[ -n ${HUB_YAML:-} ]]; then
   CONF=$HUB_YAML
 else
   CONF="$WORK/hub.yaml"
   printf "store: {type: redis}\ntransport: {type: rabbitmq}\n" > "$CONF"
 fi
-# shellcheck disable=SC2086
-java ${HUB_JAVA_OPTS:-} -jar "$JAR" hub --conf "$CONF" --http-host 127.0.0.1 > "$WORK/hub.log" 2>&1 &
-HUB_PID=$!
-for _ in $(seq 1 300); do
-  curl -fs "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1 && break
-  kill -0 "$HUB_PID" 2>/dev/null || { echo "the hub exited:" >&2; tail -20 "$WORK/hub.log" >&2; exit 1; }
-  sleep 0.1
+CLUSTER=()
+if (( NODES > 1 )) || [[ ${HUB_CLUSTER:-} == 1 ]]; then
+  printf "cluster: {name: mirador-bench-%s, port: 5851}\n" "$$" > "$WORK/cluster.yaml"
+  cat "$CONF" >> "$WORK/cluster.yaml"
+  CONF="$WORK/cluster.yaml"
+  CLUSTER=(--cluster)
+fi
+URLS=()
+CPU_PIDS=()
+for ((i = 0; i < NODES; i++)); do
+  port=$((PORT + i))
+  # shellcheck disable=SC2086
+  java ${HUB_JAVA_OPTS:-} -jar "$JAR" hub --conf "$CONF" "${CLUSTER[@]}" --http-host 127.0.0.1 --http-port "$port" > "$WORK/hub$i.log" 2>&1 &
+  HUB_PIDS+=($!)
+  URLS+=("http://127.0.0.1:$port")
+  CPU_PIDS+=("hub$i=$!")
+done
+for ((i = 0; i < NODES; i++)); do
+  for _ in $(seq 1 600); do
+    curl -fs "${URLS[$i]}/api/v1/health" >/dev/null 2>&1 && break
+    kill -0 "${HUB_PIDS[$i]}" 2>/dev/null || { echo "hub $i exited:" >&2; tail -20 "$WORK/hub$i.log" >&2; exit 1; }
+    sleep 0.1
+  done
 done
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)"
-echo "hub: pid $HUB_PID, settings: $CONF${HUB_YAML:+ + $HUB_YAML}, java options: ${HUB_JAVA_OPTS:-none}"
+echo "hub: $NODES node(s) ${CLUSTER[*]}, pids ${HUB_PIDS[*]}, settings: $CONF${HUB_YAML:+ + $HUB_YAML}, java options: ${HUB_JAVA_OPTS:-none}"
 status=0
 # shellcheck disable=SC2086
-java ${BENCH_JAVA_OPTS:-} -jar "$JAR" bench --hub-url "http://127.0.0.1:$PORT" --amqp-url "$AMQP" \
-  --cpu-pids "hub=$HUB_PID" "$@" || status=$?
+java ${BENCH_JAVA_OPTS:-} -jar "$JAR" bench --hub-url "$(IFS=,; echo "${URLS[*]}")" --amqp-url "$AMQP" \
+  --cpu-pids "$(IFS=,; echo "${CPU_PIDS[*]}")" "$@" || status=$?
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-if grep -E -q 'ERROR|Exception' "$WORK/hub.log"; then
-  echo "the hub logged errors:"; grep -E 'ERROR|Exception' "$WORK/hub.log" | head -10
+if cat "$WORK"/hub*.log | grep -E -q 'ERROR|Exception'; then
+  echo "the hub logged errors:"; cat "$WORK"/hub*.log | grep -E 'ERROR|Exception' | head -10
 fi
 exit $status

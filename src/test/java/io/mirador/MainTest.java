@@ -27,7 +27,11 @@ class MainTest {
     }
     out.reset();
     assertEquals(0, run("hub", "--help"));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("--cluster"));
+    String hub = out.toString(StandardCharsets.UTF_8);
+    assertTrue(hub.contains("--cluster"));
+    for (io.mirador.hub.HubRole role : io.mirador.hub.HubRole.values()) {
+      assertTrue(hub.contains(role.roleName() + " ") && hub.contains(role.description()), role + " in hub help");
+    }
     out.reset();
     assertEquals(0, run("agent", "-h"));
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("--data-dir DIR"));
@@ -46,6 +50,13 @@ class MainTest {
     err.reset();
     assertEquals(2, run("--conf"));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("--conf needs FILE"));
+  }
+
+  @Test
+  void anUnknownRoleStopsTheStartAndNamesTheKnownOnes() {
+    assertEquals(1, run("hub", "--roles", "engine,scheduler", "--http-port", "0"));
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertTrue(said.contains("unknown hub role 'scheduler'") && said.contains(io.mirador.hub.HubRole.names()), said);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.mirador.bench;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,7 +36,8 @@ public record BenchOptions(
   }
 
   static final List<Flag> FLAGS = List.of(
-      new Flag("--hub-url", "URL", "the hub's HTTP base URL, for /metrics and the API (default http://127.0.0.1:8080)"),
+      new Flag("--hub-url", "URL[,URL...]", "the hub's HTTP base URL, for /metrics and the API (default http://127.0.0.1:8080); "
+          + "several hub nodes: their stored counts are summed"),
       new Flag("--amqp-url", "URL", "broker the simulated agents publish to (default $MIRADOR_AMQP_URL or amqp://guest:guest@127.0.0.1:5672)"),
       new Flag("--agents", "N", "simulated agents (default 1000)"),
       new Flag("--metrics", "M", "samples per metrics event of one agent (default 100)"),
@@ -103,7 +105,14 @@ public record BenchOptions(
         throw new BadOptionException(name + " needs " + flag.argument);
       }
       switch (name) {
-        case "--hub-url" -> hubUrl = url(name, value, "http://", "https://");
+        case "--hub-url" -> {
+          // several hub nodes: /metrics of each, summed; the first answers the latency probe's reads
+          List<String> urls = new ArrayList<>();
+          for (String one : value.split(",")) {
+            urls.add(url(name, one.strip(), "http://", "https://"));
+          }
+          hubUrl = String.join(",", urls);
+        }
         case "--amqp-url" -> amqpUrl = url(name, value, "amqp://", "amqps://");
         case "--agents" -> agents = integer(name, value, 1, 1_000_000);
         case "--metrics" -> metrics = integer(name, value, 1, 10_000);

@@ -6,30 +6,42 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
-/** The few hub endpoints the bench reads: the stored counters from /metrics and an agent's latest values. */
+/**
+ * The few hub endpoints the bench reads: the stored counters from /metrics (summed over the hub nodes given) and an
+ * agent's latest values (from the first).
+ */
 final class HubClient {
 
   /** What /metrics says was stored so far. */
   record Stored(long samples, long metricsEvents) {
   }
 
-  private final String baseUrl;
+  private final List<String> baseUrls;
   /** HTTP/1.1 with keep-alive: the default would upgrade to HTTP/2 (h2c), which costs more per request here. */
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
-  HubClient(String baseUrl) {
-    this.baseUrl = baseUrl;
+  /** One base URL, or several separated by commas (hub nodes of one cluster). */
+  HubClient(String baseUrls) {
+    this.baseUrls = List.of(baseUrls.split(","));
   }
 
   Stored stored() throws IOException, InterruptedException {
-    String text = get("/metrics");
-    return new Stored(counter(text, "mirador_samples_stored_total "), counter(text, "mirador_events_stored_total{type=\"metrics\"} "));
+    long samples = 0;
+    long events = 0;
+    for (String base : baseUrls) {
+      String text = get(base, "/metrics");
+      samples += counter(text, "mirador_samples_stored_total ");
+      events += counter(text, "mirador_events_stored_total{type=\"metrics\"} ");
+    }
+    return new Stored(samples, events);
   }
 
   /** The body of GET /api/v1/agents/{id}/latest, or null while the agent is unknown (404). */
   String latest(String agentId) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(request("/api/v1/agents/" + agentId + "/latest"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = http.send(request(baseUrls.get(0), "/api/v1/agents/" + agentId + "/latest"),
+        HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() == 404) {
       return null;
     }
@@ -39,16 +51,16 @@ final class HubClient {
     return response.body();
   }
 
-  private String get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(request(path), HttpResponse.BodyHandlers.ofString());
+  private String get(String base, String path) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request(base, path), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("GET " + path + ": HTTP " + response.statusCode());
     }
     return response.body();
   }
 
-  private HttpRequest request(String path) {
-    return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(5)).GET().build();
+  private HttpRequest request(String base, String path) {
+    return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET().build();
   }
 
   /** The value of the line that starts with {@code prefix} (metric name and labels), 0 when absent. */

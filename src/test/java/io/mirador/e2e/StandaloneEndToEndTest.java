@@ -153,6 +153,7 @@ class StandaloneEndToEndTest {
     assertEquals(200, health.statusCode());
     assertEquals("UP", health.bodyAsJsonObject().getString("status"));
     assertEquals("UP", health.bodyAsJsonObject().getJsonObject("checks").getJsonObject("store").getString("status"));
+    assertEquals(mirador.node().id(), health.bodyAsJsonObject().getString("node"), "the node that answered");
 
     HttpResponse<Buffer> openapi = Await.result(http.get("/api/v1/openapi.yaml").send());
     assertEquals(200, openapi.statusCode());
@@ -163,6 +164,29 @@ class StandaloneEndToEndTest {
     assertTrue(index.bodyAsString().contains("<html"), "the dashboard page is served at /");
     assertEquals(200, Await.result(http.get("/webjars/chart.js/4.4.1/dist/chart.umd.js").send()).statusCode());
     assertEquals(200, Await.result(http.get("/webjars/sockjs-client/1.5.1/sockjs.min.js").send()).statusCode());
+  }
+
+  /** Standalone is a cluster of one: its node, up, owns the single-owner work (heartbeat sweep, check pushes). */
+  @Test
+  void theClusterOfOneListsItsNodeAndWhatItOwns() {
+    JsonObject cluster = Await.until(clientVertx, "the heartbeat and checks leases held", PATIENCE, () -> get("/api/v1/cluster")
+        .map(body -> java.util.Optional.ofNullable(body.getJsonArray("owners").size() == 2 ? body : null)));
+    JsonArray nodes = cluster.getJsonArray("nodes");
+    assertEquals(1, nodes.size(), nodes::encode);
+    JsonObject node = nodes.getJsonObject(0);
+    assertEquals(mirador.node().id(), node.getString("id"));
+    assertEquals("up", node.getString("status"));
+    assertEquals(mirador.httpPort(), node.getInteger("httpPort"));
+    assertTrue(node.getJsonArray("roles").contains("heartbeat") && node.getJsonArray("roles").contains("web"), node.encode());
+    assertTrue(node.getLong("lastSeen") >= node.getLong("upSince"), node.encode());
+    List<String> roles = new java.util.ArrayList<>();
+    for (Object owner : cluster.getJsonArray("owners")) {
+      JsonObject o = (JsonObject) owner;
+      roles.add(o.getString("role"));
+      assertEquals(mirador.node().id(), o.getString("node"), o.encode());
+      assertTrue(o.getLong("since") <= cluster.getLong("now") && o.getLong("expiresAt") > o.getLong("since"), o.encode());
+    }
+    assertEquals(List.of("checks", "heartbeat"), roles);
   }
 
   @Test

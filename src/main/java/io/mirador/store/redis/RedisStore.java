@@ -288,9 +288,33 @@ public final class RedisStore implements StoreBackend, IngestStore, AgentRegistr
         });
   }
 
-  /** The client, for the other ports kept in the same Redis ({@link io.mirador.store.Stores}). */
+  /**
+   * The client for the other ports kept in the same Redis ({@link io.mirador.store.Stores}): their calls go over this
+   * store's connection pool with its timeout ({@code commandTimeoutMs}) and its reconnect pause, so a lease or a
+   * node beat fails fast like a write while Redis is away, and closing it closes nothing (the store owns the pool).
+   */
   public Redis client() {
-    return redis;
+    return new Redis() {
+      @Override
+      public Future<io.vertx.redis.client.RedisConnection> connect() {
+        return redis.connect();
+      }
+
+      @Override
+      public Future<Void> close() {
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Response> send(Request request) {
+        return call(request.command().toString(), () -> redis.send(request));
+      }
+
+      @Override
+      public Future<List<Response>> batch(List<Request> requests) {
+        return call("batch", () -> redis.batch(requests));
+      }
+    };
   }
 
   /** The key prefix of everything this store keeps. */
