@@ -11,7 +11,6 @@ import java.util.Set;
  */
 public final class Settings {
 
-  public static final Set<String> HUB_ROLES = Set.of("channel", "engine", "heartbeat", "alert", "checks", "web");
 
   private Settings() {
   }
@@ -51,11 +50,15 @@ public final class Settings {
     if (down <= stale) {
       throw new IllegalArgumentException("hub.heartbeat.downAfterIntervals (" + down + ") must be greater than staleAfterIntervals (" + stale + ")");
     }
-    JsonArray roles = hub.getJsonArray("roles", new JsonArray());
-    for (Object role : roles) {
-      if (!HUB_ROLES.contains(String.valueOf(role))) {
-        throw new IllegalArgumentException("hub.roles: unknown role '" + role + "', known: " + HUB_ROLES);
+    for (Object role : hub.getJsonArray("roles", new JsonArray())) {
+      try {
+        io.mirador.hub.HubRole.named(String.valueOf(role).strip());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("hub.roles: " + e.getMessage(), e);
       }
+    }
+    for (String key : List.of("leaseTtlMs", "nodeBeatMs", "nodeDownAfterMs")) {
+      positiveInt(section(hub, "cluster"), key, 1);
     }
     JsonObject agent = section(config, "agent");
     positiveInt(agent, "heartbeatSeconds", 10);

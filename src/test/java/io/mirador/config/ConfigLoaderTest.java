@@ -60,7 +60,7 @@ class ConfigLoaderTest {
     assertRejected(Map.of(), new JsonObject().put("hub", new JsonObject().put("heartbeat", new JsonObject().put("downAfterIntervals", 2))),
         "must be greater than staleAfterIntervals");
     assertRejected(Map.of(), new JsonObject().put("hub", new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("chef"))),
-        "unknown role 'chef'");
+        "unknown hub role 'chef'");
     assertRejected(Map.of(), new JsonObject().put("agent", new JsonObject().put("collectors",
         new JsonObject().put("cpu", new JsonObject().put("intervalSeconds", -5)))), "intervalSeconds' must be a positive integer");
     Throwable missing = failure(ConfigLoader.load(vertx, dir.resolve("nope.yaml"), Map.of(), new JsonObject()));
