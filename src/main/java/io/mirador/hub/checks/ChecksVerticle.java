@@ -8,6 +8,7 @@ import io.mirador.hub.cluster.Ownership;
 import io.mirador.hub.events.AgentHeartbeat;
 import io.mirador.hub.events.AgentRegistered;
 import io.mirador.hub.events.ChecksChanged;
+import io.mirador.hub.events.HubEvent;
 import io.mirador.model.CheckDefinition;
 import io.mirador.model.Command;
 import io.mirador.model.Envelope;
@@ -112,8 +113,9 @@ public final class ChecksVerticle extends VerticleBase {
           return changed;
         }))
         .compose(changed -> ownership.start().map(held -> {
-          if (changed && held) {
-            pushToAll();
+          if (changed) {
+            // told like a change through the API: whichever checks verticle holds the lease pushes it
+            HubEvent.publish(vertx.eventBus(), new ChecksChanged("hub.checks.definitions", knownRevision));
           }
           return null;
         }));
