@@ -3,6 +3,7 @@ package io.mirador.hub.engine;
 import io.mirador.Addresses;
 import io.mirador.hub.AgentView;
 import io.mirador.hub.LiveInterest;
+import io.mirador.hub.checks.CheckSeries;
 import io.mirador.hub.checks.CheckStates;
 import io.mirador.hub.checks.Flapping;
 import io.mirador.hub.events.AgentHeartbeat;
@@ -82,7 +83,10 @@ public final class EngineVerticle extends VerticleBase {
     handlers.put(EventType.REGISTER, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
     handlers.put(EventType.HEARTBEAT, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
     handlers.put(EventType.METRICS, (event, writes) -> writes.samples(event.body(MetricsBatch.class).samples()));
-    handlers.put(EventType.CHECK, (event, writes) -> writes.checkResult(event.body(CheckResult.class)));
+    handlers.put(EventType.CHECK, (event, writes) -> {
+      CheckResult result = event.body(CheckResult.class);
+      writes.checkResult(result).samples(CheckSeries.of(result)); // a check's metrics are series too (docs/CHECKS.md)
+    });
     handlers.put(EventType.LOG, (event, writes) -> {
       LogLine line = event.body(LogLine.class);
       LOG.info("agent {} [{}] {}: {}", event.agent(), line.level(), line.source(), line.line());
