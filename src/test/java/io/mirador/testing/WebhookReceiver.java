@@ -13,12 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WebhookReceiver implements AutoCloseable {
 
-  public record Received(JsonObject body, String authorization, String path, long at) {
+  public record Received(JsonObject body, String authorization, String path, String query, long at) {
   }
 
   public final List<Received> received = new CopyOnWriteArrayList<>();
   public final AtomicInteger failNext = new AtomicInteger();
   public final AtomicInteger requests = new AtomicInteger();
+  /** What a successful request is answered (DingTalk and WeChat Work answer {"errcode":0,"errmsg":"ok"}). */
+  public volatile String answer = "{}";
   private final Vertx vertx;
   private final HttpServer server;
 
@@ -30,8 +32,8 @@ public final class WebhookReceiver implements AutoCloseable {
         request.response().setStatusCode(500).end("try again");
         return;
       }
-      received.add(new Received(body.toJsonObject(), request.getHeader("Authorization"), request.path(), System.currentTimeMillis()));
-      request.response().setStatusCode(200).end("{}");
+      received.add(new Received(body.length() > 0 && body.getByte(0) == '[' ? new JsonObject().put("array", body.toJsonArray()) : body.toJsonObject(), request.getHeader("Authorization"), request.path(), request.query(), System.currentTimeMillis()));
+      request.response().setStatusCode(200).putHeader("content-type", "application/json").end(answer);
     })).listen(0, "127.0.0.1"));
   }
 
