@@ -55,6 +55,8 @@ need_package /usr/lib/nagios/plugins/check_load monitoring-plugins-basic
 
 # promtool (Debian's prometheus package) for PromtoolTest, which lints /metrics with `promtool check metrics`
 need_package promtool prometheus
+# Alertmanager (Debian's prometheus-alertmanager) for AlertmanagerNotifierTest, which posts alerts to a real one
+need_package prometheus-alertmanager prometheus-alertmanager
 
 log "running the test suite"
 exec mvn -B -ntp test -Dmirador.requireBrowser=true "$@"

@@ -30,11 +30,26 @@ public final class Addresses {
   /** {@link io.mirador.hub.events.ChecksChanged}: a check definition was created, replaced or removed. */
   public static final String CHECKS_CHANGED = "mirador.hub.checks.changed";
 
+  /** {@link io.mirador.hub.events.SamplesStored}: stored samples some alert rule names, for the alert role. */
+  public static final String ALERT_SAMPLES = "mirador.hub.alert.samples";
+
+  /** {@link io.mirador.hub.events.CheckResultStored}: stored results of checks some alert rule names, for the alert role. */
+  public static final String ALERT_CHECK_RESULTS = "mirador.hub.alert.checks";
+
+  /** {@link io.mirador.hub.events.AlertConfigChanged}: a rule, notifier or silence changed through the API. */
+  public static final String ALERT_CONFIG = "mirador.hub.alert.config";
+
+  /** {@link io.mirador.hub.events.AlertsChanged}: the alert role stored alert transitions. */
+  public static final String ALERTS_CHANGED = "mirador.hub.alert.changed";
+
   /** Prefix of everything the dashboard may receive; the SockJS bridge permits this and nothing else. */
   public static final String LIVE_PREFIX = "mirador.live.";
 
   /** Registry changes and status changes of agents, for the dashboard. */
   public static final String LIVE_AGENTS = LIVE_PREFIX + "agents";
+
+  /** Alert transitions (JSON: count, firing, pending), for the dashboard's alert count and panel. */
+  public static final String LIVE_ALERTS = LIVE_PREFIX + "alerts";
 
   /** Every check result as it is stored, with history and flapping (the JSON of GET /api/v1/results), for the dashboard. */
   public static final String LIVE_RESULTS = LIVE_PREFIX + "results";

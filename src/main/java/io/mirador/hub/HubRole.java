@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 public enum HubRole {
   ENGINE(EngineVerticle.class, true, "stores what agents send, exactly once per (agent, seq)"),
   HEARTBEAT(HeartbeatVerticle.class, true, "judges agents up / stale / down (one owner in the cluster)"),
-  ALERT(AlertVerticle.class, true, "follows agent and check state changes"),
+  ALERT(AlertVerticle.class, true, "evaluates alert rules and sends notifications (one owner in the cluster)"),
   CHECKS(ChecksVerticle.class, true, "pushes each agent its check assignment (one owner in the cluster)"),
   // not redeployed elsewhere: a web verticle serves its own node's address and port, and a copy on a survivor would
   // hold that port when the node comes back on the same host

@@ -59,7 +59,10 @@ class ConfiguredChecksTest {
         .put("subscriptions", new JsonArray().add("all").add("web"))
         .put("checks", new JsonObject().put("local", new JsonObject()
             .put("local_warn", new JsonObject().put("argv", new JsonArray().add(DUMMY).add("1").add("local only")).put("interval", 1))
-            .put("flip", new JsonObject().put("command", FLIP).put("interval", 1).put("workdir", workdir.toString()))));
+            .put("flip", new JsonObject().put("command", FLIP).put("interval", 1).put("workdir", workdir.toString()))
+            .put("app_metrics", new JsonObject().put("command", "echo 'app.requests 42'; echo 'app.errors;route=/x 3'")
+                .put("format", "graphite").put("interval", 1))
+            .put("perf", new JsonObject().put("command", "echo 'PERF OK | files=3;5;10'").put("interval", 1))));
     config.put("hub", new JsonObject().put("checks", new JsonObject().put("definitions", new JsonObject()
         .put("conf_ok", new JsonObject().put("command", DUMMY + " 0 'from the hub config'").put("interval", 1))
         .put("db_only", new JsonObject().put("command", DUMMY + " 2 'not for this agent'").put("interval", 1)
@@ -124,6 +127,29 @@ class ConfiguredChecksTest {
     assertEquals(mirador.agentId(), event.agent());
     assertTrue(stateChanges.stream().anyMatch(e -> e.check().equals("flip") && Integer.valueOf(0).equals(e.from())
         && e.to() == 2), "OK → CRITICAL announced");
+  }
+
+  @Test
+  void scriptMetricsAndPerfdataAreStoredAsSeriesTaggedWithTheirCheck() {
+    JsonObject requests = awaitSeries("app.requests");
+    assertEquals(new JsonObject().put("check", "app_metrics"), requests.getJsonObject("tags"));
+    assertEquals(42.0, requests.getJsonArray("points").getJsonArray(0).getDouble(1));
+    JsonObject errors = awaitSeries("app.errors");
+    assertEquals(new JsonObject().put("check", "app_metrics").put("route", "/x"), errors.getJsonObject("tags"));
+    JsonObject files = awaitSeries("check.perf.files"); // Nagios perfdata: check.<check>.<label>
+    assertEquals(new JsonObject().put("check", "perf"), files.getJsonObject("tags"));
+    assertEquals(10.0, awaitSeries("check.perf.files.crit").getJsonArray("points").getJsonArray(0).getDouble(1));
+    JsonArray latest = Await.result(get("/api/v1/agents/" + mirador.agentId() + "/latest")).getJsonArray("series");
+    assertTrue(latest.stream().map(JsonObject.class::cast).anyMatch(s -> s.getString("metric").equals("app.requests")
+        && s.getDouble("value") == 42.0), "app.requests in /latest");
+  }
+
+  private static JsonObject awaitSeries(String metric) {
+    return Await.until(clientVertx, "a series " + metric, PATIENCE, () ->
+        get("/api/v1/series?agent=" + mirador.agentId() + "&metric=" + metric).map(body -> {
+          JsonArray series = body.getJsonArray("series");
+          return series.isEmpty() ? Optional.<JsonObject>empty() : Optional.of(series.getJsonObject(0));
+        }));
   }
 
   private static Future<JsonObject> get(String path) {

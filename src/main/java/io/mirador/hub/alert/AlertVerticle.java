@@ -1,58 +1,330 @@
 package io.mirador.hub.alert;
 
 import io.mirador.Addresses;
+import io.mirador.hub.HubConfig;
+import io.mirador.hub.alert.notify.NotifierConfig;
+import io.mirador.hub.alert.notify.NotifierContext;
+import io.mirador.hub.alert.notify.Notifiers;
+import io.mirador.hub.alert.pipeline.Dispatcher;
+import io.mirador.hub.alert.pipeline.Inhibitor;
+import io.mirador.hub.alert.pipeline.Sender;
+import io.mirador.hub.cluster.Fence;
+import io.mirador.hub.cluster.LocalNode;
+import io.mirador.hub.cluster.Ownership;
+import io.mirador.hub.events.AgentRegistered;
 import io.mirador.hub.events.AgentStatusChanged;
-import io.mirador.hub.events.CheckStateChanged;
-import io.mirador.store.AgentStatus;
+import io.mirador.hub.events.AlertConfigChanged;
+import io.mirador.hub.events.AlertsChanged;
+import io.mirador.hub.events.CheckResultStored;
+import io.mirador.hub.events.HubEvent;
+import io.mirador.hub.events.SamplesStored;
+import io.mirador.metrics.Meters;
+import io.mirador.store.AgentRecord;
+import io.mirador.store.AgentRegistry;
+import io.mirador.store.LatestValue;
+import io.mirador.store.SeriesStore;
+import io.mirador.store.Stores;
+import io.mirador.util.FanOut;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where alert rules will be evaluated as events stream in. For now it follows agent status changes and check state
- * changes (typed hub events) and logs the ones an operator must hear about (an agent going down, a check leaving OK,
- * and their recoveries); rules, silences, grouping and notifiers arrive with the alerting issue and plug into this
- * verticle.
+ * The alert role: evaluates rules as events stream in, keeps each alert's lifecycle in the {@link AlertStore}, and
+ * notifies through the pipeline of {@link io.mirador.hub.alert.pipeline} (inhibit → silence → group → dedup → send).
+ *
+ * <p>Once in the cluster: every alert verticle tries to hold the {@value #LEASE} lease, and only its holder listens to
+ * the events, evaluates and sends; every state and log write carries the lease's fence, so an owner that lost the lease
+ * writes — and sends — nothing more. Taking over, an owner reads rules, notifiers, silences and alert states from the
+ * store, asks the registry for the agents' status (so what resolved while nobody watched resolves now), rebuilds its
+ * groups from the alerts, and the notification log keeps it from telling again what was told.
  */
 public final class AlertVerticle extends VerticleBase {
 
+  /** The lease of alert evaluation and notification. */
+  public static final String LEASE = "alert";
+
   private static final Logger LOG = LoggerFactory.getLogger(AlertVerticle.class);
 
-  private static final String[] STATES = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-
-  private MessageConsumer<AgentStatusChanged> statusChanges;
-  private MessageConsumer<CheckStateChanged> checkChanges;
+  private AlertStore store;
+  private AgentRegistry registry;
+  private SeriesStore series;
+  private AlertConfig settings;
+  private Notifiers plugins;
+  private Meters meters;
+  private Ownership ownership;
+  private HttpClient http;
+  private LongAdder fenced;
+  private LongAdder writesDropped;
+  private LongAdder groupsRefused;
+  private LongAdder alertsRefused;
+  private LongAdder seriesRefused;
+  private LongAdder pointsDropped;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private long tick = -1;
+  /** Bumped on every gain and loss of the lease, so answers to an earlier term are ignored. */
+  private long term;
+  private boolean active;
+  private Evaluator evaluator;
+  private Dispatcher dispatcher;
+  private List<Silence> silences = List.of();
+  private Future<?> writes = Future.succeededFuture();
+  private int pendingWrites;
 
   @Override
   public Future<?> start() {
-    statusChanges = vertx.eventBus().consumer(Addresses.AGENT_STATUS, message -> {
-      AgentStatusChanged change = message.body();
-      if (change.to() == AgentStatus.DOWN) {
-        LOG.warn("ALERT agent {} ({}) is down", change.hostname(), change.agent());
-      } else if (change.from() == AgentStatus.DOWN) {
-        LOG.info("RESOLVED agent {} ({}) is {} again", change.hostname(), change.agent(), change.to().wireName());
+    Stores stores = Stores.shared(vertx, config());
+    store = stores.alerts();
+    registry = stores.registry();
+    series = stores.series();
+    plugins = Notifiers.load();
+    settings = AlertConfig.of(config(), plugins);
+    meters = Meters.of(vertx);
+    fenced = meters.counter("mirador_fenced_writes_total", "Writes refused because the lease they were made under had passed to another owner",
+        Map.of("lease", LEASE));
+    writesDropped = meters.counter("mirador_alert_writes_dropped_total",
+        "Alert transitions not persisted because hub.alert.maxPendingWrites were waiting for the store");
+    groupsRefused = meters.counter("mirador_alert_groups_refused_total", "Alerts not grouped for a notifier because hub.alert.maxGroups groups existed");
+    alertsRefused = meters.counter("mirador_alert_alerts_refused_total", "New alerts refused because hub.alert.maxAlerts were held");
+    seriesRefused = meters.counter("mirador_alert_series_refused_total",
+        "Series of threshold rules not tracked because hub.alert.maxSeriesPerRule were");
+    pointsDropped = meters.counter("mirador_alert_points_dropped_total", "Points that left a full rule window early (hub.alert.maxPointsPerWindow)");
+    evaluator = newEvaluator();
+    meters.gauge("mirador_alerts", "Alerts held by this node's alert role (its owner), by state", Map.of("state", "firing"),
+        () -> count(AlertState.State.FIRING));
+    meters.gauge("mirador_alerts", "Alerts held by this node's alert role (its owner), by state", Map.of("state", "pending"),
+        () -> count(AlertState.State.PENDING));
+    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(32).setMaxWaitQueueSize(1_024));
+    ownership = new Ownership(vertx, stores.leases(), LEASE, LocalNode.owner(vertx, LEASE), HubConfig.of(config()).leaseTtlMs());
+    ownership.onChange(holds -> {
+      if (holds) {
+        activate();
+      } else {
+        deactivate();
       }
     });
-    checkChanges = vertx.eventBus().consumer(Addresses.CHECK_STATE, message -> {
-      CheckStateChanged change = message.body();
-      String what = change.flapping() ? " (flapping)" : "";
-      if (change.to() != 0) {
-        LOG.warn("ALERT check {} on agent {} is {}{}: {}", change.check(), change.agent(), state(change.to()), what, change.output());
-      } else if (change.from() != null && change.from() != 0) {
-        LOG.info("RESOLVED check {} on agent {} is OK again{}", change.check(), change.agent(), what);
-      }
-    });
-    return Future.join(statusChanges.completion(), checkChanges.completion());
+    return storeConfigured().compose(v -> ownership.start());
   }
 
-  private static String state(int status) {
-    return status >= 0 && status < STATES.length ? STATES[status] : "UNKNOWN";
+  private Evaluator newEvaluator() {
+    return new Evaluator(settings.limits(), alertsRefused, seriesRefused, pointsDropped);
+  }
+
+  private int count(AlertState.State state) {
+    Evaluator now = evaluator;
+    return now == null ? 0 : (int) now.alerts().stream().filter(a -> a.state() == state).count();
   }
 
   @Override
   public Future<?> stop() {
-    return Future.join(statusChanges.unregister(), checkChanges.unregister());
+    deactivate();
+    return ownership.stop().compose(v -> http.close());
+  }
+
+  /** Rules and notifiers of hub.alert are stored at start, replacing stored ones of the same name that differ. */
+  private Future<Void> storeConfigured() {
+    List<Future<?>> puts = new ArrayList<>();
+    for (Rule rule : settings.rules()) {
+      puts.add(store.rule(rule.name()).compose(stored -> stored.equals(Optional.of(rule)) ? Future.succeededFuture(false) : store.putRule(rule)
+          .onSuccess(v -> HubEvent.publish(vertx.eventBus(), new AlertConfigChanged(AlertConfigChanged.RULE, rule.name())))));
+    }
+    for (NotifierConfig notifier : settings.notifiers()) {
+      puts.add(store.notifier(notifier.name()).compose(stored -> stored.isPresent() && stored.get().toStored().equals(notifier.toStored())
+          ? Future.succeededFuture(false) : store.putNotifier(notifier)));
+    }
+    return Future.all(puts).mapEmpty();
+  }
+
+  private void activate() {
+    long myTerm = ++term;
+    active = true;
+    evaluator = newEvaluator();
+    if (dispatcher != null) {
+      dispatcher.stop();
+    }
+    Sender sender = new Sender(vertx, new NotifierContext(vertx, http), store, ownership::fence, settings.retry(), meters, fenced);
+    Dispatcher fresh = new Dispatcher(vertx, store, sender, plugins, new Inhibitor(settings.inhibitWhenAgentDown()), this::view,
+        settings.externalUrl(), settings.maxGroups(), groupsRefused, meters);
+    dispatcher = fresh;
+    long now = System.currentTimeMillis();
+    Future.all(store.rules(), store.notifiers(), store.silences(), store.alerts(), registry.agents()).onComplete(loaded -> {
+      if (myTerm != term) {
+        return;
+      }
+      if (loaded.failed()) {
+        LOG.warn("alert role could not read its state ({}); trying again", loaded.cause().toString());
+        vertx.setTimer(1_000, id -> {
+          if (myTerm == term) {
+            activate();
+          }
+        });
+        return;
+      }
+      List<Rule> rules = loaded.result().resultAt(0);
+      List<NotifierConfig> notifiers = loaded.result().resultAt(1);
+      silences = loaded.result().resultAt(2);
+      List<AlertState> stored = loaded.result().resultAt(3);
+      List<AgentRecord> agents = loaded.result().resultAt(4);
+      evaluator.restore(stored, now);
+      persist(evaluator.rules(rules, now));
+      for (AgentRecord agent : agents) {
+        evaluator.hostname(agent.id(), agent.hostname());
+        persist(evaluator.onAgentStatus(agent.id(), agent.status(), now)); // what changed while nobody watched
+      }
+      fresh.notifiers(notifiers, evaluator.alerts());
+      listen();
+      tick = vertx.setPeriodic(settings.evalIntervalMs(), id -> persist(evaluator.tick(System.currentTimeMillis())));
+      seedAbsences(rules, agents, myTerm);
+      LOG.info("alert role active: {} rules, {} notifiers, {} silences, {} alerts carried over", rules.size(), notifiers.size(),
+          silences.size(), stored.size());
+    });
+  }
+
+  /** Absent rules need to know when each agent last sent their metric: the latest values say, for a new owner. */
+  private void seedAbsences(List<Rule> rules, List<AgentRecord> agents, long myTerm) {
+    if (rules.stream().noneMatch(r -> r.kind() == Rule.Kind.ABSENT)) {
+      return;
+    }
+    FanOut.map(agents, FanOut.DEFAULT_CONCURRENCY, agent -> series.latest(agent.id()).map(latest -> {
+      if (myTerm == term) {
+        List<io.mirador.model.Sample> samples = new ArrayList<>();
+        for (LatestValue value : latest) {
+          samples.add(io.mirador.model.Sample.of(value.metric(), value.tags(), value.value(), value.ts()));
+        }
+        persist(evaluator.onSamples(agent.id(), samples, System.currentTimeMillis()));
+      }
+      return null;
+    })).onFailure(e -> LOG.warn("absent rules not seeded from the latest values: {}", e.toString()));
+  }
+
+  private void listen() {
+    consumers.add(vertx.eventBus().<SamplesStored>consumer(Addresses.ALERT_SAMPLES, m ->
+        persist(evaluator.onSamples(m.body().agent(), m.body().samples(), System.currentTimeMillis()))));
+    consumers.add(vertx.eventBus().<CheckResultStored>consumer(Addresses.ALERT_CHECK_RESULTS, m -> {
+      CheckResultStored result = m.body();
+      persist(evaluator.onCheck(result.agent(), result.check(), result.history(), result.output(), System.currentTimeMillis()));
+    }));
+    consumers.add(vertx.eventBus().<AgentStatusChanged>consumer(Addresses.AGENT_STATUS, m -> {
+      AgentStatusChanged change = m.body();
+      evaluator.hostname(change.agent(), change.hostname());
+      persist(evaluator.onAgentStatus(change.agent(), change.to(), System.currentTimeMillis()));
+    }));
+    consumers.add(vertx.eventBus().<AgentRegistered>consumer(Addresses.AGENT_REGISTERED, m -> evaluator.hostname(m.body().agent(), m.body().hostname())));
+    consumers.add(vertx.eventBus().<AlertConfigChanged>consumer(Addresses.ALERT_CONFIG, m -> reload(m.body().what())));
+  }
+
+  private void reload(String what) {
+    long myTerm = term;
+    switch (what) {
+      case AlertConfigChanged.RULE -> store.rules().onSuccess(rules -> {
+        if (myTerm == term && active) {
+          persist(evaluator.rules(rules, System.currentTimeMillis()));
+        }
+      });
+      case AlertConfigChanged.NOTIFIER -> store.notifiers().onSuccess(notifiers -> {
+        if (myTerm == term && active) {
+          dispatcher.notifiers(notifiers, evaluator.alerts());
+        }
+      });
+      case AlertConfigChanged.SILENCE -> store.silences().onSuccess(list -> {
+        if (myTerm == term && active) {
+          silences = list;
+          dispatcher.flushAll(); // an expired silence lets its alerts through at once, not a groupInterval later
+        }
+      });
+      default -> LOG.debug("unknown alert configuration change '{}'", what);
+    }
+  }
+
+  private void deactivate() {
+    term++;
+    if (!active) {
+      return;
+    }
+    active = false;
+    consumers.forEach(MessageConsumer::unregister);
+    consumers.clear();
+    vertx.cancelTimer(tick);
+    if (dispatcher != null) {
+      dispatcher.stop();
+    }
+    LOG.info("alert role inactive on this node");
+  }
+
+  private Dispatcher.View view() {
+    Map<String, AlertState> alerts = new HashMap<>();
+    evaluator.alerts().forEach(a -> alerts.put(a.fingerprint(), a));
+    Map<String, Rule> rules = evaluator.ruleSet();
+    List<Silence> current = silences;
+    return new Dispatcher.View() {
+      @Override
+      public Map<String, AlertState> alerts() {
+        return alerts;
+      }
+
+      @Override
+      public Map<String, Rule> rules() {
+        return rules;
+      }
+
+      @Override
+      public Collection<Silence> silences() {
+        return current;
+      }
+    };
+  }
+
+  /**
+   * Writes transitions under the fence, one write after the other (so they land in order), and only once written hands
+   * them to the pipeline and tells the hub. Bounded: beyond {@code maxPendingWrites} waiting, a transition is dropped and
+   * counted (the evaluator still holds it; the next transition of that alert writes it whole).
+   */
+  private void persist(Evaluator.Changes changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
+    Optional<Fence> fence = ownership.fence();
+    if (fence.isEmpty()) {
+      return;
+    }
+    if (pendingWrites >= settings.maxPendingWrites()) {
+      writesDropped.increment();
+      return;
+    }
+    pendingWrites++;
+    long myTerm = term;
+    Dispatcher routeTo = dispatcher;
+    writes = writes.transform(previous -> store.saveAlerts(changes.changed(), changes.removed(), fence.get()).andThen(saved -> {
+      pendingWrites--;
+      if (saved.failed()) {
+        LOG.warn("alert states not stored: {}", saved.cause().toString());
+        return;
+      }
+      if (!saved.result()) {
+        fenced.increment();
+        LOG.info("not the {} owner any more (token {} is stale): {} alert transitions not stored", LEASE, fence.get().token(),
+            changes.changed().size());
+        return;
+      }
+      if (myTerm == term) {
+        routeTo.route(changes.changed());
+      }
+      int firing = count(AlertState.State.FIRING);
+      HubEvent.publish(vertx.eventBus(), new AlertsChanged(changes.changed().size() + changes.removed().size(), firing));
+      vertx.eventBus().publish(Addresses.LIVE_ALERTS, new JsonObject().put("firing", firing).put("pending", count(AlertState.State.PENDING)));
+    }));
   }
 }

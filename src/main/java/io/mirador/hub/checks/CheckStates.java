@@ -2,7 +2,9 @@ package io.mirador.hub.checks;
 
 import io.mirador.Addresses;
 import io.mirador.hub.events.CheckStateChanged;
+import io.mirador.hub.events.CheckResultStored;
 import io.mirador.hub.events.HubEvent;
+import java.util.function.Predicate;
 import io.mirador.model.CheckResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,11 +22,14 @@ public final class CheckStates {
   private final Vertx vertx;
   private final CheckStore store;
   private final Flapping flapping;
+  private final Predicate<String> alerting;
 
-  public CheckStates(Vertx vertx, CheckStore store, Flapping flapping) {
+  /** {@code alerting} says which checks an alert rule names: their every result goes to the alert role with its history. */
+  public CheckStates(Vertx vertx, CheckStore store, Flapping flapping, Predicate<String> alerting) {
     this.vertx = vertx;
     this.store = store;
     this.flapping = flapping;
+    this.alerting = alerting;
   }
 
   public Future<Void> follow(String agent, CheckResult result) {
@@ -45,6 +50,10 @@ public final class CheckStates {
     if ((from != null && from != result.status()) || firstNotOk || wasFlapping != flapping) {
       HubEvent.publish(vertx.eventBus(), new CheckStateChanged(agent, result.check(), from, result.status(), result.output(), flapping,
           percent, result.executed()));
+    }
+    if (alerting.test(result.check())) {
+      HubEvent.publish(vertx.eventBus(), new CheckResultStored(agent, result.check(), result.status(), result.output(), result.executed(),
+          List.copyOf(statuses)));
     }
     vertx.eventBus().publish(Addresses.LIVE_RESULTS, CheckView.json(agent, result, statuses, flapping, percent));
   }

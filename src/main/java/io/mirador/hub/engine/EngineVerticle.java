@@ -3,11 +3,17 @@ package io.mirador.hub.engine;
 import io.mirador.Addresses;
 import io.mirador.hub.AgentView;
 import io.mirador.hub.LiveInterest;
+import io.mirador.hub.alert.AlertIndex;
+import io.mirador.hub.checks.CheckSeries;
 import io.mirador.hub.checks.CheckStates;
 import io.mirador.hub.checks.Flapping;
 import io.mirador.hub.events.AgentHeartbeat;
 import io.mirador.hub.events.AgentRegistered;
 import io.mirador.hub.events.HubEvent;
+import io.mirador.hub.events.SamplesStored;
+import io.mirador.model.Sample;
+import java.util.ArrayList;
+import java.util.List;
 import io.mirador.util.RateLimitedLog;
 import io.mirador.metrics.Meters;
 import io.mirador.model.AgentInfo;
@@ -68,6 +74,7 @@ public final class EngineVerticle extends VerticleBase {
   private MessageConsumer<Envelope> consumer;
   private CheckStates checkStates;
   private LiveInterest live;
+  private AlertIndex alertIndex;
 
   @Override
   public Future<?> start() {
@@ -78,11 +85,16 @@ public final class EngineVerticle extends VerticleBase {
     samplesStored = meters.counter("mirador_samples_stored_total", "Metric samples stored");
     duplicates = meters.counter("mirador_events_duplicate_total", "Events received again and not stored twice");
     JsonObject flap = io.mirador.config.Settings.section(config(), "hub", "checks", "flapping");
-    checkStates = new CheckStates(vertx, stores.checks(), new Flapping(flap.getDouble("low", 25.0), flap.getDouble("high", 50.0)));
+    alertIndex = new AlertIndex(vertx, stores.alerts());
+    checkStates = new CheckStates(vertx, stores.checks(), new Flapping(flap.getDouble("low", 25.0), flap.getDouble("high", 50.0)),
+        alertIndex::namesCheck);
     handlers.put(EventType.REGISTER, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
     handlers.put(EventType.HEARTBEAT, (event, writes) -> writes.agentInfo(event.body(AgentInfo.class)));
     handlers.put(EventType.METRICS, (event, writes) -> writes.samples(event.body(MetricsBatch.class).samples()));
-    handlers.put(EventType.CHECK, (event, writes) -> writes.checkResult(event.body(CheckResult.class)));
+    handlers.put(EventType.CHECK, (event, writes) -> {
+      CheckResult result = event.body(CheckResult.class);
+      writes.checkResult(result).samples(CheckSeries.of(result)); // a check's metrics are series too (docs/CHECKS.md)
+    });
     handlers.put(EventType.LOG, (event, writes) -> {
       LogLine line = event.body(LogLine.class);
       LOG.info("agent {} [{}] {}: {}", event.agent(), line.level(), line.source(), line.line());
@@ -98,6 +110,7 @@ public final class EngineVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     live.close();
+    alertIndex.close();
     return consumer.unregister();
   }
 
@@ -162,6 +175,20 @@ public final class EngineVerticle extends VerticleBase {
       } else {
         Long applied = info.counters().get(AgentInfo.CHECKS_REVISION);
         HubEvent.publish(vertx.eventBus(), new AgentHeartbeat(event.agent(), applied == null ? -1 : applied));
+      }
+    }
+    if (!alertIndex.noMetrics() && !writes.samples().isEmpty()) {
+      List<Sample> named = null;
+      for (Sample sample : writes.samples()) { // one hash lookup per sample: what a sample no rule names costs
+        if (alertIndex.namesMetric(sample.name())) {
+          if (named == null) {
+            named = new ArrayList<>();
+          }
+          named.add(sample);
+        }
+      }
+      if (named != null) {
+        HubEvent.publish(vertx.eventBus(), new SamplesStored(event.agent(), named));
       }
     }
     String liveAddress = Addresses.liveMetrics(event.agent());

@@ -15,7 +15,8 @@ import java.util.Map;
  * ({@link Addresses}), carried by reference inside a node and as JSON between nodes. Hub logic listens to these,
  * never to the dashboard's {@code mirador.live.*} feed.
  */
-public sealed interface HubEvent permits AgentRegistered, AgentHeartbeat, AgentStatusChanged, CheckStateChanged, ChecksChanged {
+public sealed interface HubEvent permits AgentRegistered, AgentHeartbeat, AgentStatusChanged, CheckStateChanged, ChecksChanged,
+    SamplesStored, CheckResultStored, AlertConfigChanged, AlertsChanged {
 
   /** The address each event type is published on. */
   Map<Class<? extends HubEvent>, String> ADDRESSES = Map.of(
@@ -23,12 +24,17 @@ public sealed interface HubEvent permits AgentRegistered, AgentHeartbeat, AgentS
       AgentHeartbeat.class, Addresses.AGENT_HEARTBEAT,
       AgentStatusChanged.class, Addresses.AGENT_STATUS,
       CheckStateChanged.class, Addresses.CHECK_STATE,
-      ChecksChanged.class, Addresses.CHECKS_CHANGED);
+      ChecksChanged.class, Addresses.CHECKS_CHANGED,
+      SamplesStored.class, Addresses.ALERT_SAMPLES,
+      CheckResultStored.class, Addresses.ALERT_CHECK_RESULTS,
+      AlertConfigChanged.class, Addresses.ALERT_CONFIG,
+      AlertsChanged.class, Addresses.ALERTS_CHANGED);
 
   /** Registers the codec of every hub event on this event bus; every node of a cluster does the same. */
   static void registerCodecs(EventBus bus) {
     for (Class<? extends HubEvent> type : List.of(AgentRegistered.class, AgentHeartbeat.class, AgentStatusChanged.class,
-        CheckStateChanged.class, ChecksChanged.class)) {
+        CheckStateChanged.class, ChecksChanged.class, SamplesStored.class, CheckResultStored.class, AlertConfigChanged.class,
+        AlertsChanged.class)) {
       register(bus, type);
     }
   }

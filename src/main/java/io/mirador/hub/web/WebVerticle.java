@@ -4,6 +4,8 @@ import io.mirador.Addresses;
 import io.mirador.config.Settings;
 import io.mirador.hub.HubConfig;
 import io.mirador.hub.LiveInterest;
+import io.mirador.hub.alert.AlertsApi;
+import io.mirador.hub.alert.notify.Notifiers;
 import io.mirador.hub.checks.ChecksApi;
 import io.mirador.hub.cluster.ClusterApi;
 import io.mirador.metrics.Meters;
@@ -54,7 +56,8 @@ public final class WebVerticle extends VerticleBase {
         cluster,
         new AgentsApi(vertx, stores.registry(), stores.series()),
         new SeriesApi(stores.series()),
-        new ChecksApi(vertx, stores.checks(), stores.registry()));
+        new ChecksApi(vertx, stores.checks(), stores.registry()),
+        new AlertsApi(vertx, stores.alerts(), Notifiers.load()));
     Router router = Router.router(vertx);
     router.route("/api/*").handler(this::authenticate);
     apis.forEach(api -> api.mount(router));

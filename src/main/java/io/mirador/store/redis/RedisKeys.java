@@ -81,4 +81,34 @@ final class RedisKeys {
   String nodes() {
     return prefix + "nodes";
   }
+
+  /** Hash: rule name → the rule's JSON (Rule.toJson). */
+  String alertRules() {
+    return prefix + "alert:rules";
+  }
+
+  /** Hash: notifier name → its definition with secrets (NotifierConfig.toStored). */
+  String alertNotifiers() {
+    return prefix + "alert:notifiers";
+  }
+
+  /** Hash: silence id → the silence's JSON. */
+  String alertSilences() {
+    return prefix + "alert:silences";
+  }
+
+  /** Hash: fingerprint → the alert state's JSON; written fenced (alert_save.lua). */
+  String alertStates() {
+    return prefix + "alert:states";
+  }
+
+  /** Hash: notifier NUL group key → the notification log entry's JSON; written fenced (alert_log.lua). */
+  String alertLog() {
+    return prefix + "alert:nflog";
+  }
+
+  /** Hash: fingerprint → JSON array of the alert's last notification records. */
+  String alertRecords() {
+    return prefix + "alert:sent";
+  }
 }

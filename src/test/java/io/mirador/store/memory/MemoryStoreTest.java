@@ -72,6 +72,14 @@ class MemoryStoreTest extends StoreContractSupport {
   }
 
   @Nested
+  class Alerts extends io.mirador.store.AlertStoreContractTest {
+    @Override
+    protected Stores newStores() {
+      return Stores.memory(DEFAULTS);
+    }
+  }
+
+  @Nested
   class Checks extends CheckStoreContractTest {
     @Override
     protected Stores newStores() {

@@ -1,0 +1,264 @@
+package io.mirador.hub.alert;
+
+import io.mirador.hub.alert.notify.NotifierConfig;
+import io.mirador.hub.alert.notify.Notifiers;
+import io.mirador.hub.alert.pipeline.Inhibitor;
+import io.mirador.hub.alert.pipeline.Silencer;
+import io.mirador.hub.events.AlertConfigChanged;
+import io.mirador.hub.events.HubEvent;
+import io.mirador.hub.web.Api;
+import io.mirador.hub.web.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Alerting's REST resources: rules and notifiers (GET, PUT, DELETE by name), silences (POST, GET, DELETE = expire), and
+ * alerts with their notifications and silences ({@code GET /api/v1/alerts}, filters state, severity, agent, rule). A bad
+ * body is a 400 that changes nothing; secrets of notifiers never leave the hub.
+ */
+public final class AlertsApi implements Api {
+
+  static final int MAX_BODY_BYTES = 256 * 1024;
+
+  private final Vertx vertx;
+  private final AlertStore store;
+  private final Notifiers plugins;
+
+  public AlertsApi(Vertx vertx, AlertStore store, Notifiers plugins) {
+    this.vertx = vertx;
+    this.store = store;
+    this.plugins = plugins;
+  }
+
+  @Override
+  public void mount(Router router) {
+    BodyHandler body = BodyHandler.create().setBodyLimit(MAX_BODY_BYTES);
+    router.get("/api/v1/rules").handler(this::rules);
+    router.route("/api/v1/rules/:name").handler(body);
+    router.get("/api/v1/rules/:name").handler(this::rule);
+    router.put("/api/v1/rules/:name").handler(this::putRule);
+    router.delete("/api/v1/rules/:name").handler(this::removeRule);
+    router.get("/api/v1/notifiers").handler(this::notifiers);
+    router.route("/api/v1/notifiers/:name").handler(body);
+    router.get("/api/v1/notifiers/:name").handler(this::notifier);
+    router.put("/api/v1/notifiers/:name").handler(this::putNotifier);
+    router.delete("/api/v1/notifiers/:name").handler(this::removeNotifier);
+    router.route("/api/v1/silences").handler(body);
+    router.get("/api/v1/silences").handler(this::silences);
+    router.post("/api/v1/silences").handler(this::postSilence);
+    router.get("/api/v1/silences/:id").handler(this::silence);
+    router.delete("/api/v1/silences/:id").handler(this::expireSilence);
+    router.get("/api/v1/alerts").handler(this::alerts);
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    JsonObject json;
+    try {
+      json = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      throw ApiError.badRequest("the body must be a JSON object: " + e.getMessage());
+    }
+    if (json == null) {
+      throw ApiError.badRequest("a JSON object is required");
+    }
+    return json;
+  }
+
+  private void changed(String what, String name) {
+    HubEvent.publish(vertx.eventBus(), new AlertConfigChanged(what, name));
+  }
+
+  private void rules(RoutingContext ctx) {
+    store.rules().onSuccess(rules -> {
+      JsonArray list = new JsonArray();
+      rules.forEach(rule -> list.add(rule.toJson()));
+      Api.ok(ctx, new JsonObject().put("rules", list));
+    }).onFailure(ctx::fail);
+  }
+
+  private void rule(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    store.rule(name).onSuccess(rule -> {
+      if (rule.isEmpty()) {
+        ctx.fail(ApiError.notFound("no rule named " + name));
+      } else {
+        Api.ok(ctx, rule.get().toJson());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void putRule(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    Rule rule;
+    try {
+      rule = Rule.parse(name, body(ctx));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
+    store.putRule(rule).onSuccess(existed -> {
+      changed(AlertConfigChanged.RULE, name);
+      Api.reply(ctx, existed ? 200 : 201, rule.toJson());
+    }).onFailure(ctx::fail);
+  }
+
+  private void removeRule(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    store.removeRule(name).onSuccess(existed -> {
+      if (!existed) {
+        ctx.fail(ApiError.notFound("no rule named " + name));
+        return;
+      }
+      changed(AlertConfigChanged.RULE, name);
+      ctx.response().setStatusCode(204).end();
+    }).onFailure(ctx::fail);
+  }
+
+  private JsonObject shown(NotifierConfig notifier) {
+    Set<String> secrets = plugins.has(notifier.type()) ? plugins.get(notifier.type()).secrets() : Set.of();
+    return notifier.toJson(secrets);
+  }
+
+  private void notifiers(RoutingContext ctx) {
+    store.notifiers().onSuccess(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(n -> out.add(shown(n)));
+      Api.ok(ctx, new JsonObject().put("notifiers", out));
+    }).onFailure(ctx::fail);
+  }
+
+  private void notifier(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    store.notifier(name).onSuccess(notifier -> {
+      if (notifier.isEmpty()) {
+        ctx.fail(ApiError.notFound("no notifier named " + name));
+      } else {
+        Api.ok(ctx, shown(notifier.get()));
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void putNotifier(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    JsonObject json = body(ctx);
+    store.notifier(name).compose(previous -> {
+      NotifierConfig notifier;
+      try {
+        notifier = NotifierConfig.parse(name, json, plugins, previous.orElse(null));
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(ApiError.badRequest(e.getMessage()));
+      }
+      return store.putNotifier(notifier).map(existed -> {
+        changed(AlertConfigChanged.NOTIFIER, name);
+        Api.reply(ctx, existed ? 200 : 201, shown(notifier));
+        return null;
+      });
+    }).onFailure(ctx::fail);
+  }
+
+  private void removeNotifier(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    store.removeNotifier(name).onSuccess(existed -> {
+      if (!existed) {
+        ctx.fail(ApiError.notFound("no notifier named " + name));
+        return;
+      }
+      changed(AlertConfigChanged.NOTIFIER, name);
+      ctx.response().setStatusCode(204).end();
+    }).onFailure(ctx::fail);
+  }
+
+  private void silences(RoutingContext ctx) {
+    String state = ctx.queryParams().get("state");
+    if (state != null && !Set.of("active", "pending", "expired").contains(state)) {
+      throw ApiError.badRequest("state must be active, pending or expired; got '" + state + "'");
+    }
+    long now = System.currentTimeMillis();
+    store.silences().onSuccess(list -> {
+      JsonArray out = new JsonArray();
+      list.stream().filter(s -> state == null || s.state(now).equals(state)).forEach(s -> out.add(s.toJson(now)));
+      Api.ok(ctx, new JsonObject().put("silences", out));
+    }).onFailure(ctx::fail);
+  }
+
+  private void silence(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    long now = System.currentTimeMillis();
+    store.silences().onSuccess(list -> list.stream().filter(s -> s.id().equals(id)).findFirst().ifPresentOrElse(
+        s -> Api.ok(ctx, s.toJson(now)), () -> ctx.fail(ApiError.notFound("no silence " + id)))).onFailure(ctx::fail);
+  }
+
+  private void postSilence(RoutingContext ctx) {
+    Silence silence;
+    try {
+      silence = Silence.parse(UUID.randomUUID().toString(), body(ctx), System.currentTimeMillis());
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
+    store.putSilence(silence).onSuccess(v -> {
+      changed(AlertConfigChanged.SILENCE, silence.id());
+      Api.reply(ctx, 201, new JsonObject().put("id", silence.id()));
+    }).onFailure(ctx::fail);
+  }
+
+  private void expireSilence(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    long now = System.currentTimeMillis();
+    store.silences().compose(list -> {
+      Silence found = list.stream().filter(s -> s.id().equals(id)).findFirst().orElse(null);
+      if (found == null) {
+        return Future.failedFuture(ApiError.notFound("no silence " + id));
+      }
+      if (found.endsAt() <= now) {
+        return Future.succeededFuture();
+      }
+      return store.putSilence(found.expired(now)).onSuccess(v -> changed(AlertConfigChanged.SILENCE, id));
+    }).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
+  }
+
+  /** Alerts with their silences, inhibition and notifications; filters state, severity, agent, rule. */
+  private void alerts(RoutingContext ctx) {
+    String state = ctx.queryParams().get("state");
+    if (state != null && !Set.of("pending", "firing", "resolved").contains(state.toLowerCase(Locale.ROOT))) {
+      throw ApiError.badRequest("state must be pending, firing or resolved; got '" + state + "'");
+    }
+    String severity = ctx.queryParams().get("severity");
+    String agent = ctx.queryParams().get("agent");
+    String ruleName = ctx.queryParams().get("rule");
+    long now = System.currentTimeMillis();
+    Future.all(store.alerts(), store.silences(), store.notifications(), store.rules()).onSuccess(all -> {
+      List<AlertState> alerts = all.resultAt(0);
+      List<Silence> silences = all.resultAt(1);
+      Map<String, List<NotificationRecord>> records = all.resultAt(2);
+      Map<String, Rule> rules = new HashMap<>();
+      ((List<Rule>) all.resultAt(3)).forEach(r -> rules.put(r.name(), r));
+      Inhibitor inhibitor = new Inhibitor(true);
+      Set<String> down = inhibitor.downAgents(alerts, rules);
+      JsonArray out = new JsonArray();
+      alerts.stream()
+          .filter(a -> state == null || a.state().wireName().equals(state.toLowerCase(Locale.ROOT)))
+          .filter(a -> severity == null || severity.equals(a.labels().get("severity")))
+          .filter(a -> agent == null || agent.equals(a.labels().get("agent")))
+          .filter(a -> ruleName == null || ruleName.equals(a.rule()))
+          .sorted(Comparator.comparing(AlertState::activeAt).reversed().thenComparing(AlertState::fingerprint))
+          .forEach(a -> {
+            JsonArray sent = new JsonArray();
+            records.getOrDefault(a.fingerprint(), List.of()).forEach(r -> sent.add(r.toJson()));
+            out.add(a.toJson().put("silencedBy", new JsonArray(Silencer.silencedBy(a.labels(), silences, now)))
+                .put("inhibited", inhibitor.inhibited(a, down, rules)).put("notifications", sent));
+          });
+      Api.ok(ctx, new JsonObject().put("alerts", out));
+    }).onFailure(ctx::fail);
+  }
+}
