@@ -26,6 +26,7 @@ import io.mirador.store.Stores;
 import io.mirador.transport.Transports;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -124,7 +125,11 @@ public final class Mirador {
   public Future<Void> close() {
     lagProbe.stop();
     Future<Void> leaving = presence == null ? Future.succeededFuture() : presence.stop();
-    return leaving.transform(left -> vertx.close());
+    // told on a future of no context: Vert.x completes its close once its event loops are gone, so a future bound to
+    // one of them (the store's answer to leaving is) would never tell anyone, and a SIGTERM would wait out its bound
+    Promise<Void> closed = Promise.promise();
+    leaving.onComplete(left -> vertx.close().onComplete(closed));
+    return closed.future();
   }
 
   private Future<Void> deploy(Mode mode, JsonObject config) {
