@@ -57,7 +57,7 @@ finish() {
   for pid in "${PIDS[@]}"; do
     kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
   done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do gone "$pid"; done
   redis-cli -n $REDIS_DB --scan --pattern "$PREFIX*" | xargs -r -n 1000 redis-cli -n $REDIS_DB unlink >/dev/null
   rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1
   if [[ ${KEEP_LOGS:-0} == 1 ]]; then echo "logs kept in $WORK"; else rm -rf "$WORK"; fi
@@ -89,6 +89,14 @@ start_node() {
   # shellcheck disable=SC2086
   java $JAVA_OPTS -jar "$JAR" hub --cluster --conf "$WORK/node$n.json" >> "$WORK/node$n.log" 2>&1 &
   PIDS[n]=$!
+  disown "${PIDS[n]}" # no "Killed" line from bash for each kill -9; gone() waits for it instead
+}
+
+# waits up to 30 s until process $1 is gone
+gone() {
+  local i
+  for ((i = 0; i < 300; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  echo "process $1 still there after 30 s" >&2
 }
 
 # the node id that answers on node $1, once it answers
@@ -155,7 +163,7 @@ for try in $(seq 1 "$TRIES"); do
   killed=$(now_ms)
   ms=$(wait_new_owner "${IDS[victim]}" "$survivor" "$killed")
   TIMES+=("$ms")
-  wait "${PIDS[victim]}" 2>/dev/null || true
+  gone "${PIDS[victim]}"
   start_node "$victim"
   IDS[victim]=$(wait_up "$victim" "$survivor")
   printf "try %2d: kill -9 node%d, another node owns heartbeat after %5d ms; node%d back up %d ms after the kill\n" \

@@ -249,9 +249,12 @@ class HubClusterTest {
           () -> "the nodes counted as many changes as the cluster heard: " + (statusChangesCounted() - counted) + " counted, "
               + (member.heard() - heard) + " heard");
       assertPublishedOncePerChange(member.changesOf(quiet.id), List.of("up>stale", "stale>down", "down>up"));
+      // Woken up, its belief in the lease had already run out on the monotonic clock, so it normally tries no write at
+      // all (mirador_fenced_writes_total stays put); one it had in flight when frozen would be refused by its stale
+      // token. Either way none is applied: its count of changes made stays where it was before the freeze.
       String after = old.metrics();
       assertEquals(ProdSetup.metric(before, CHANGES), ProdSetup.metric(after, CHANGES),
-          old + " made no status change after it lost the lease (every one it might have tried was refused)");
+          old + " made no status change after it lost the lease");
       System.out.printf("the woken node: lease lost %.0f time(s), held %.0f, status changes made %.0f -> %.0f, writes refused by the fence %.0f -> %.0f%n",
           ProdSetup.metric(after, LOST) - ProdSetup.metric(before, LOST), ProdSetup.metric(after, HELD), ProdSetup.metric(before, CHANGES),
           ProdSetup.metric(after, CHANGES), ProdSetup.metric(before, FENCED), ProdSetup.metric(after, FENCED));
