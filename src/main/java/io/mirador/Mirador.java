@@ -13,6 +13,7 @@ import io.mirador.config.Settings;
 import io.mirador.config.TlsSettings;
 import io.mirador.hub.HubConfig;
 import io.mirador.hub.HubRole;
+import io.mirador.hub.HubRoleFactory;
 import io.mirador.hub.cluster.HubNode;
 import io.mirador.hub.cluster.LocalNode;
 import io.mirador.hub.cluster.NodePresence;
@@ -26,6 +27,7 @@ import io.mirador.store.Stores;
 import io.mirador.transport.Transports;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -57,6 +59,10 @@ public final class Mirador {
   private static final List<Class<? extends Deployable>> AGENT_VERTICLES = List.of(
       AgentEngineVerticle.class, AgentCheckVerticle.class, AgentChannelVerticle.class, AgentHeartbeatVerticle.class,
       AgentMonitorVerticle.class);
+
+  /** The Vert.x HA group of hub nodes (Vert.x's default) and that of agents, which hub roles never fail over to. */
+  public static final String HUB_HA_GROUP = VertxOptions.DEFAULT_HA_GROUP;
+  public static final String AGENT_HA_GROUP = "mirador-agents";
 
   public enum Mode {
     STANDALONE(true, true), HUB(true, false), AGENT(false, true);
@@ -99,7 +105,7 @@ public final class Mirador {
 
   private static Future<Mirador> launch(Mode mode, JsonObject config) {
     JsonObject cluster = Settings.section(config, "cluster");
-    Future<Vertx> vertx = cluster.getBoolean("enabled", false) ? clustered(cluster) : Future.succeededFuture(Vertx.vertx());
+    Future<Vertx> vertx = cluster.getBoolean("enabled", false) ? clustered(cluster, mode.hub) : Future.succeededFuture(Vertx.vertx());
     return vertx.compose(v -> {
       Mirador mirador = new Mirador(v);
       return mirador.deploy(mode, config.copy())
@@ -124,7 +130,11 @@ public final class Mirador {
   public Future<Void> close() {
     lagProbe.stop();
     Future<Void> leaving = presence == null ? Future.succeededFuture() : presence.stop();
-    return leaving.transform(left -> vertx.close());
+    // told on a future of no context: Vert.x completes its close once its event loops are gone, so a future bound to
+    // one of them (the store's answer to leaving is) would never tell anyone, and a SIGTERM would wait out its bound
+    Promise<Void> closed = Promise.promise();
+    leaving.onComplete(left -> vertx.close().onComplete(closed));
+    return closed.future();
   }
 
   private Future<Void> deploy(Mode mode, JsonObject config) {
@@ -132,6 +142,9 @@ public final class Mirador {
     HubEvent.registerCodecs(vertx.eventBus());
     lagProbe.start();
     boolean ha = vertx.isClustered();
+    if (mode.hub) {
+      vertx.registerVerticleFactory(new HubRoleFactory());
+    }
     // composed onto a future of no context, like every step below: when start-up fails this Vert.x instance is
     // closed, and the outcome must not wait for one of its event loops
     Future<Void> chain = Future.<Void>succeededFuture().compose(ready -> loadTls(mode, config));
@@ -150,7 +163,8 @@ public final class Mirador {
       LocalNode.set(vertx, new HubNode(nodeId, address, -1, roles.stream().map(HubRole::roleName).toList(), now, now));
       for (HubRole role : roles) {
         int instances = Settings.positiveInt(Settings.section(hub, "instances"), role.roleName(), 1);
-        chain = chain.compose(ready -> deploy(role.verticle(), config, ha && role.ha(), instances).map(id -> {
+        String name = HubRoleFactory.name(role, nodeId);
+        chain = chain.compose(ready -> deploy(name, role.verticle().getSimpleName(), config, ha && role.ha(), instances).map(id -> {
           if (role == HubRole.WEB) {
             httpPort = WebVerticle.boundPort(vertx, id);
             HubNode node = LocalNode.of(vertx);
@@ -205,12 +219,21 @@ public final class Mirador {
   }
 
   private Future<String> deploy(Class<? extends Deployable> verticle, JsonObject config, boolean ha, int instances) {
-    return vertx.deployVerticle(verticle.getName(), new DeploymentOptions().setConfig(config).setHa(ha).setInstances(instances))
-        .onSuccess(deployments::add)
-        .recover(e -> Future.failedFuture(new IllegalStateException(verticle.getSimpleName() + " did not start: " + e.getMessage(), e)));
+    return deploy(verticle.getName(), verticle.getSimpleName(), config, ha, instances);
   }
 
-  private static Future<Vertx> clustered(JsonObject cluster) {
+  private Future<String> deploy(String name, String what, JsonObject config, boolean ha, int instances) {
+    return vertx.deployVerticle(name, new DeploymentOptions().setConfig(config).setHa(ha).setInstances(instances))
+        .onSuccess(deployments::add)
+        .recover(e -> Future.failedFuture(new IllegalStateException(what + " did not start: " + e.getMessage(), e)));
+  }
+
+  /**
+   * A clustered Vert.x with HA. Vert.x HA hands a dead node's HA deployments to a member of the same HA group: hubs keep
+   * the default group, agents have their own, so an agent joined to the cluster (event-bus transport) is never given
+   * hub roles (which would run in the agent's process, on a store of its own).
+   */
+  private static Future<Vertx> clustered(JsonObject cluster, boolean hub) {
     Config hazelcast;
     try {
       hazelcast = hazelcastConfig(cluster);
@@ -218,7 +241,7 @@ public final class Mirador {
       return Future.failedFuture(e);
     }
     String host = cluster.getString("host", "127.0.0.1");
-    VertxOptions options = new VertxOptions().setHAEnabled(true)
+    VertxOptions options = new VertxOptions().setHAEnabled(true).setHAGroup(hub ? HUB_HA_GROUP : AGENT_HA_GROUP)
         .setEventBusOptions(new EventBusOptions().setHost(host).setClusterPublicHost(host).setPort(0));
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered();
   }

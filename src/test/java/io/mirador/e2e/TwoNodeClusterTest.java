@@ -13,10 +13,13 @@ import io.mirador.testing.Await;
 import io.mirador.testing.TestConfig;
 import io.mirador.transport.local.EventBusAgentTransport;
 import io.vertx.core.Future;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two hub nodes joined by Hazelcast over TCP/IP on loopback: node A runs only the channel, node B only the engine
@@ -73,5 +77,25 @@ class TwoNodeClusterTest {
             r.bodyAsJsonObject().getJsonObject("checks").getJsonObject("cluster").getInteger("nodes") == 2 ? r.bodyAsJsonObject() : null)));
     assertEquals("UP", health.getString("status"));
     assertTrue(nodeA.vertx().isClustered() && nodeB.vertx().isClustered());
+  }
+
+  /**
+   * Vert.x HA hands a dead node's HA deployments to a member of its HA group. An agent in the cluster (event-bus
+   * transport) is in a group of its own, so a dead hub's roles never land in an agent's process.
+   */
+  @Test
+  void anAgentInTheClusterIsNeverGivenAHubsRoles(@TempDir Path dataDir) {
+    JsonObject cluster = new JsonObject().put("enabled", true).put("name", "mirador-test-" + UUID.randomUUID()).put("port", 5901);
+    nodeB = Await.result(Mirador.start(Mirador.Mode.HUB, TestConfig.hubOnly().put("cluster", cluster.copy())
+        .put("hub", new JsonObject().put("roles", new JsonArray().add("engine").add("web")))), Duration.ofSeconds(60));
+    nodeA = Await.result(Mirador.start(Mirador.Mode.AGENT, new JsonObject().put("cluster", cluster.copy())
+        .put("agent", new JsonObject().put("dataDir", dataDir.toString()).put("heartbeatSeconds", 3600))), Duration.ofSeconds(60));
+
+    ClusterManager hub = ((VertxInternal) nodeB.vertx()).clusterManager();
+    String agentNode = ((VertxInternal) nodeA.vertx()).clusterManager().getNodeId();
+    Map<String, String> haInfo = hub.getSyncMap("__vertx.haInfo");
+    assertEquals(Mirador.HUB_HA_GROUP, new JsonObject(haInfo.get(hub.getNodeId())).getString("group"));
+    assertEquals(Mirador.AGENT_HA_GROUP, new JsonObject(haInfo.get(agentNode)).getString("group"), "the agent is in no hub's HA group");
+    assertEquals(2, hub.getNodes().size());
   }
 }

@@ -6,10 +6,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -37,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class Ownership {
 
   private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
+  private static final String NODE_OWNERSHIPS = "mirador.lease.ownerships";
 
   private final Vertx vertx;
   private final LeaseStore leases;
@@ -91,7 +96,20 @@ public final class Ownership {
         labels);
     this.released = meters.counter("mirador_lease_released_total",
         "Times this node gave a lease up on stop, so another node could take it at once.", labels);
-    meters.gauge("mirador_lease_held", "1 while this node believes it holds the lease, else 0.", labels, () -> held() ? 1 : 0);
+    Set<Ownership> onThisNode = onThisNode(vertx, name);
+    onThisNode.add(this);
+    // one gauge per node and lease, over every ownership of it here: a node may run several verticles of one role
+    meters.gauge("mirador_lease_held", "1 while this node believes it holds the lease, else 0.", labels,
+        () -> onThisNode.stream().anyMatch(Ownership::held) ? 1 : 0);
+  }
+
+  /** The ownerships of lease {@code name} in this Vert.x instance that have not been stopped. */
+  private static Set<Ownership> onThisNode(Vertx vertx, String name) {
+    LocalMap<String, Ownerships> map = vertx.sharedData().getLocalMap(NODE_OWNERSHIPS);
+    return map.computeIfAbsent(name, key -> new Ownerships(new CopyOnWriteArraySet<>())).set();
+  }
+
+  private record Ownerships(Set<Ownership> set) implements Shareable {
   }
 
   public String name() {
@@ -140,6 +158,7 @@ public final class Ownership {
 
   /** Stops trying and gives the lease up, so another node takes it at once; completes when the store answered (never fails). */
   public Future<Void> stop() {
+    onThisNode(vertx, name).remove(this);
     Context on = context;
     if (on == null) {
       return Future.succeededFuture();

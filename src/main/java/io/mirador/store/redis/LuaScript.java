@@ -63,11 +63,21 @@ final class LuaScript {
 
   Future<Response> run(Redis redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha1, keys, args)).recover(failure -> {
-      if (failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")) {
+      if (isNoScript(failure)) {
         return redis.send(request(Command.EVAL, source, keys, args));
       }
       return Future.failedFuture(failure);
     });
+  }
+
+  /** Redis's NOSCRIPT reply, also when a client wrapping the connection (the store's, for leases) carries it as the cause. */
+  static boolean isNoScript(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** All arguments in one array: adding them one by one regrows the request's list a dozen times for a big batch. */

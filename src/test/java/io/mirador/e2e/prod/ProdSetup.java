@@ -1,6 +1,7 @@
 package io.mirador.e2e.prod;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mirador.Mirador;
 import io.mirador.testing.RedisServer;
@@ -9,6 +10,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,17 +22,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * One production setup for a test: a RabbitMQ vhost of its own on the shared broker, a Redis server of its own
- * (append-only), config files for a hub and a ticking agent, and ways to run each in this JVM or as a child
- * process (SIGKILL-able), plus the REST reads the exact counts are made from.
+ * (append-only), config files for a hub (or for the nodes of a hub cluster) and a ticking agent, and ways to run each
+ * in this JVM or as a child process (SIGKILL-, SIGSTOP-able), plus the REST reads the exact counts are made from, from
+ * the one hub's port or from any node's.
  */
 final class ProdSetup implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /**
+   * Hazelcast's master waits 5 s (by default) for more joiners before it lets one in; 1 s here spares that wait to the
+   * tests, which wait for every node they start or restart. Only how soon a node joins changes: the cluster.xml and
+   * everything the tests assert are production's.
+   */
+  private static final String CLUSTER_JOIN = "-Dhazelcast.wait.seconds.before.join=1";
 
   final Path dir;
   final String vhost;
@@ -68,16 +80,38 @@ final class ProdSetup implements AutoCloseable {
   }
 
   Path hubConf() {
-    JsonObject conf = new JsonObject()
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", httpPort))
+    return write("hub.json", hubConfJson(httpPort));
+  }
+
+  private JsonObject hubConfJson(int port) {
+    return new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
         .put("store", new JsonObject().put("type", "redis").put("redis", new JsonObject()
             .put("url", redis.url()).put("reconnectMaxMs", 1_000).put("connectTimeoutMs", 1_000).put("commandTimeoutMs", 2_000)))
         .put("hub", new JsonObject().put("ingest", new JsonObject().put("storeTimeoutMs", 5_000)))
         .put("transport", transport());
-    return write("hub.json", conf);
+  }
+
+  /**
+   * The conf of one node of a hub cluster: its own HTTP port, this setup's Redis and vhost, the cluster section (its
+   * name and first Hazelcast port, so it neither joins nor is joined by another test's cluster) and the hub section.
+   * The node is started with {@code --cluster} ({@link #clusterNodeProcess}).
+   */
+  Path clusterNodeConf(String node, int port, JsonObject cluster, JsonObject hub) {
+    JsonObject conf = hubConfJson(port).put("cluster", cluster.copy());
+    conf.getJsonObject("hub").mergeIn(hub.copy(), true);
+    return write(node + ".json", conf);
   }
 
   Path agentConf(String name) {
+    return agentConf(name, 3600);
+  }
+
+  /**
+   * An agent that says it sends a heartbeat every {@code heartbeatSeconds}: the hub judges it stale after two of them
+   * without any stored event, down after five. Heartbeats are numbered events too (not points).
+   */
+  Path agentConf(String name, int heartbeatSeconds) {
     JsonObject collectors = new JsonObject();
     for (String collector : List.of("cpu", "memory", "load", "filesystem", "diskio", "network", "processes", "uptime")) {
       collectors.put(collector, new JsonObject().put("enabled", false));
@@ -85,7 +119,7 @@ final class ProdSetup implements AutoCloseable {
     JsonObject conf = new JsonObject()
         .put("transport", transport())
         .put("agent", new JsonObject().put("dataDir", dir.resolve(name).toString()).put("hostname", name)
-            .put("heartbeatSeconds", 3600).put("collectors", collectors)
+            .put("heartbeatSeconds", heartbeatSeconds).put("collectors", collectors)
             // one event per tick, unmerged: the exact count matches seqs to points
             .put("batch", new JsonObject().put("lingerMs", 0)));
     return write(name + ".json", conf);
@@ -105,13 +139,29 @@ final class ProdSetup implements AutoCloseable {
     return java(log, "io.mirador.Main", "hub", "--conf", hubConf().toString());
   }
 
+  /** {@code java ... io.mirador.Main hub --cluster --conf <conf>}, output appended to {@code <log>}. */
+  Process clusterNodeProcess(Path conf, String log) {
+    return java(log, List.of(CLUSTER_JOIN), "io.mirador.Main", "hub", "--cluster", "--conf", conf.toString());
+  }
+
   Process agentProcess(String name, String log, long everyMs) {
     return java(log, TickingAgent.class.getName(), agentConf(name).toString(), String.valueOf(everyMs));
   }
 
+  /** A ticking agent process that sends heartbeats every {@code heartbeatSeconds} (see {@link #agentConf(String, int)}). */
+  Process agentProcess(String name, String log, long everyMs, int heartbeatSeconds) {
+    return java(log, TickingAgent.class.getName(), agentConf(name, heartbeatSeconds).toString(), String.valueOf(everyMs));
+  }
+
   private Process java(String log, String main, String... args) {
+    return java(log, List.of(), main, args);
+  }
+
+  private Process java(String log, List<String> jvmOptions, String main, String... args) {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), main));
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(log).toFile()));
@@ -131,14 +181,34 @@ final class ProdSetup implements AutoCloseable {
     process.waitFor(20, TimeUnit.SECONDS);
   }
 
+  /** SIGSTOP ({@code STOP}), SIGCONT ({@code CONT}), SIGTERM ({@code TERM}) ... to the process; waits for kill(1). */
+  static void signal(Process process, String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   String base() {
     return "http://127.0.0.1:" + httpPort;
   }
 
-  /** GET: status and body; status 0 when nothing answers. */
+  /** GET: status and body; null when nothing answers. */
   HttpResponse<String> get(String path) {
+    return get(httpPort, path);
+  }
+
+  /** GET from the hub (or cluster node) listening on {@code port}; null when nothing answers. */
+  static HttpResponse<String> get(int port, String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10)).build(),
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       return null;
@@ -150,8 +220,71 @@ final class ProdSetup implements AutoCloseable {
 
   /** The agent as the hub's REST API shows it; empty when not (yet) known or the hub does not answer. */
   JsonObject agent(String id) {
-    HttpResponse<String> response = get("/api/v1/agents/" + id);
+    return agent(httpPort, id);
+  }
+
+  /** The agent as the REST API of the node on {@code port} shows it; empty when not (yet) known or nothing answers. */
+  static JsonObject agent(int port, String id) {
+    HttpResponse<String> response = get(port, "/api/v1/agents/" + id);
     return response != null && response.statusCode() == 200 ? new JsonObject(response.body()) : new JsonObject();
+  }
+
+  /** DELETE on the node listening on {@code port}: the status, 0 when nothing answers. */
+  static int delete(int port, String path) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).DELETE().timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode();
+    } catch (IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The first of {@code count} consecutive free loopback ports, below the ephemeral range (so connections being made
+   * meanwhile do not take them): a Hazelcast port range of a test's own.
+   */
+  static int freePortBlock(int count) {
+    Random random = new Random();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int base = 20_000 + random.nextInt(12_000 - count);
+      boolean free = true;
+      for (int port = base; port < base + count && free; port++) {
+        try (ServerSocket socket = new ServerSocket()) {
+          socket.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no " + count + " free consecutive ports");
+  }
+
+  /** GET /api/v1/cluster from the node on {@code port}; empty when it does not answer 200. */
+  static JsonObject cluster(int port) {
+    HttpResponse<String> response = get(port, "/api/v1/cluster");
+    return response != null && response.statusCode() == 200 ? new JsonObject(response.body()) : new JsonObject();
+  }
+
+  /** /metrics of the node on {@code port}; empty when it does not answer. */
+  static String metrics(int port) {
+    HttpResponse<String> response = get(port, "/metrics");
+    return response != null && response.statusCode() == 200 ? response.body() : "";
+  }
+
+  /** The value of one sample in Prometheus text, e.g. {@code metric(text, "mirador_lease_held{lease=\"heartbeat\"}")}; 0 when absent. */
+  static double metric(String text, String sample) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(sample + " ")) {
+        return Double.parseDouble(line.substring(sample.length() + 1).trim());
+      }
+    }
+    return 0;
   }
 
   long received(String id) {
@@ -160,10 +293,15 @@ final class ProdSetup implements AutoCloseable {
 
   /** Points of the agent's tick series over the last hour, through the REST API. */
   long tickPoints(String id) {
-    HttpResponse<String> response = get("/api/v1/series?agent=" + id + "&metric=" + TickingAgent.METRIC + "&from=-1h");
-    assertEquals(200, response.statusCode(), response::body);
+    return tickSeries(httpPort, id).size();
+  }
+
+  /** The points [ts, value] of the agent's tick series over the last hour, through the REST API of the node on {@code port}. */
+  static JsonArray tickSeries(int port, String id) {
+    HttpResponse<String> response = get(port, "/api/v1/series?agent=" + id + "&metric=" + TickingAgent.METRIC + "&from=-1h");
+    assertEquals(200, response == null ? 0 : response.statusCode(), () -> response == null ? "no answer" : response.body());
     JsonArray series = new JsonObject(response.body()).getJsonArray("series");
-    return series.isEmpty() ? 0 : series.getJsonObject(0).getJsonArray("points").size();
+    return series.isEmpty() ? new JsonArray() : series.getJsonObject(0).getJsonArray("points");
   }
 
   /** The last seq the agent handed out, from its data directory. */
@@ -195,6 +333,43 @@ final class ProdSetup implements AutoCloseable {
     assertEquals(n, agent.getLong("received"), "received == lastSeq: every seq stored once");
     assertEquals(0L, agent.getLong("gaps"), "no gaps");
     assertEquals(n - starts, tickPoints(id), "one point per metrics event (N minus " + starts + " register)");
+    return agent;
+  }
+
+  /**
+   * The exact count, read from the node on {@code port}, for an agent process started once, told to stop ticking
+   * ({@link TickingAgent#STOP_FILE}), that also sends heartbeats (numbered events that are no points, still sent after
+   * the ticking stopped): at an instant when the agent's own last seq N is the same before and after reading the hub,
+   * the hub has received == lastSeq == N and no gaps, so every seq 1..N is stored exactly once; and the tick series
+   * holds each tick 1..T exactly once (a tick's value is its number), with T at most N minus the one register.
+   * Returns the agent's counters.
+   */
+  JsonObject assertEverySeqStoredOnce(int port, String name, String id) throws Exception {
+    Path stopped = dataDir(name).resolve(TickingAgent.STOPPED_FILE);
+    waitUntil(() -> Files.exists(stopped), 30_000, () -> "agent process " + name + " stopped ticking");
+    long[] last = new long[1];
+    JsonObject[] seen = {new JsonObject()};
+    waitUntil(() -> {
+      try {
+        long before = agentLastSeq(name);
+        seen[0] = agent(port, id);
+        last[0] = agentLastSeq(name); // a heartbeat may be numbered meanwhile: then this instant does not count
+        return before == last[0] && seen[0].getLong("lastSeq", 0L) == last[0] && seen[0].getLong("received", 0L) == last[0];
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, 90_000, () -> "the hub on port " + port + " has seq 1.." + last[0] + " of " + name + ": " + agent(port, id).copy().put("counters", "…"));
+    long n = last[0];
+    JsonObject agent = seen[0];
+    assertEquals(n, agent.getLong("lastSeq"), "lastSeq");
+    assertEquals(n, agent.getLong("received"), "received == lastSeq: every seq stored once");
+    assertEquals(0L, agent.getLong("gaps"), "no gaps");
+    JsonArray points = tickSeries(port, id);
+    long[] ticks = points.stream().mapToLong(point -> ((JsonArray) point).getNumber(1).longValue()).sorted().toArray();
+    for (int i = 0; i < ticks.length; i++) {
+      assertEquals(i + 1, ticks[i], "the tick series holds each tick 1.." + ticks.length + " once");
+    }
+    assertTrue(ticks.length > 0 && ticks.length <= n - 1, ticks.length + " ticks stored of " + n + " events");
     return agent;
   }
 

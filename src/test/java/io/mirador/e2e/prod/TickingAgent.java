@@ -20,12 +20,14 @@ import java.util.concurrent.TimeUnit;
  * but the one {@code register} per start is one point of that series, and a test can count them.
  *
  * <p>Runs in the test's JVM ({@link #start}) or as a process of its own ({@link #main}: {@code <conf> <everyMs>}),
- * which stops ticking when the file {@code <dataDir>/stop-ticking} appears.
+ * which stops ticking when the file {@code <dataDir>/stop-ticking} appears and says so with {@code <dataDir>/stopped-ticking}.
  */
 public final class TickingAgent {
 
   static final String METRIC = "test.tick";
   static final String STOP_FILE = "stop-ticking";
+  /** Written by the process once it has stopped ticking: every tick it made is in the agent's outbox. */
+  static final String STOPPED_FILE = "stopped-ticking";
 
   private final Mirador mirador;
   private long timer = -1;
@@ -49,9 +51,12 @@ public final class TickingAgent {
     TickingAgent agent = start(conf, Long.parseLong(args[1])).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     String dataDir = new JsonObject(java.nio.file.Files.readString(conf)).getJsonObject("agent").getString("dataDir");
     String stopFile = Path.of(dataDir, STOP_FILE).toString();
+    String stoppedFile = Path.of(dataDir, STOPPED_FILE).toString();
     agent.mirador.vertx().setPeriodic(200, id -> agent.mirador.vertx().fileSystem().exists(stopFile).onSuccess(stop -> {
       if (stop) {
         agent.stopTicking();
+        agent.mirador.vertx().cancelTimer(id);
+        agent.mirador.vertx().fileSystem().createFile(stoppedFile);
       }
     }));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

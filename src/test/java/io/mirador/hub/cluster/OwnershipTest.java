@@ -142,6 +142,27 @@ class OwnershipTest {
     assertTrue(Meters.of(nodeA).scrape().contains("# HELP mirador_lease_lost_total "));
   }
 
+  /**
+   * Several verticles of one role on one node (hub.instances.heartbeat, or a role Vert.x HA moved there) each keep an
+   * ownership of the same lease: the node's gauge says 1 while any of them holds it, whichever registered last.
+   */
+  @Test
+  void theHeldGaugeOfANodeCountsEveryOwnershipOfTheLeaseOnIt() throws InterruptedException {
+    Ownership first = ownership(nodeA, linkA, "hub-a/1");
+    assertTrue(Await.result(first.start()), "alone, it holds at once");
+    Ownership second = ownership(nodeA, linkA, "hub-a/2");
+    assertFalse(Await.result(second.start()));
+    assertTrue(first.held());
+    assertEquals(1, counter(nodeA, "mirador_lease_held"), "the node holds the lease through its first ownership");
+    assertTrue(Meters.of(nodeA).scrape().contains("mirador_lease_held{lease=\"" + LEASE + "\"} 1\n"), Meters.of(nodeA).scrape());
+
+    Await.result(first.stop());
+    awaitCondition("the second ownership of the node holding", Duration.ofSeconds(5), second::held);
+    assertEquals(1, counter(nodeA, "mirador_lease_held"), "a stopped ownership no longer counts; the one holding does");
+    Await.result(second.stop());
+    assertEquals(0, counter(nodeA, "mirador_lease_held"));
+  }
+
   @Test
   void aHolderWhoseStoreFailsStopsBelievingByItsDeadline() throws InterruptedException {
     Ownership a = ownership(nodeA, linkA, "hub-a");

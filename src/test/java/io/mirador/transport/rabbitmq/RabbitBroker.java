@@ -123,6 +123,18 @@ public final class RabbitBroker {
     }
   }
 
+  /** How many consumers the queue has: one per hub channel verticle instance consuming it. */
+  public static int consumerCount(Connection connection, String queue) throws Exception {
+    Channel channel = connection.createChannel();
+    try {
+      return channel.queueDeclarePassive(queue).getConsumerCount();
+    } finally {
+      if (channel.isOpen()) {
+        channel.close();
+      }
+    }
+  }
+
   /** Stops the RabbitMQ application (the Erlang node stays up): every connection drops, nothing is accepted. */
   public static void stopApp() {
     ctl("stop_app");
