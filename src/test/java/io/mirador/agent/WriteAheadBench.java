@@ -35,11 +35,13 @@ import org.junit.jupiter.api.Test;
  * {@code mvn -q test -Dtest=WriteAheadBench -Dmirador.bench=true}.
  *
  * <p>Options: {@code -Dbench.burst} (events, 20,000), {@code -Dbench.samples} (samples per event, 1),
- * {@code -Dbench.repeat} (rounds, 2), {@code -Dbench.eventLoops} (0: Vert.x's default). With one event loop,
- * everything that runs on an event loop in this JVM (the agent channel, both transports' completions, the hub
- * consumer's decoding) shares it, and a timer re-armed every 5 ms on it, from the moment the burst is in the
- * outbox, measures how late it fires until the hub has the burst (p99 and max): the longest stretches the loop was busy. The JVM's CPU time over the burst, divided by the
- * events, is the agent's and the hub consumer's cost per event together (the broker is another process).
+ * {@code -Dbench.repeat} (rounds, 2), {@code -Dbench.eventLoops} (the agent's event loops; 0: Vert.x's default).
+ * The hub consumer runs on a Vert.x instance of its own, so that its decoding is not counted as the agent's. With
+ * one agent event loop, everything of the agent that runs on an event loop (the channel, the transport's
+ * completions) shares it, and the bench reports that thread's CPU time per event and, from a timer re-armed every
+ * 5 ms on it from the moment the burst is in the outbox until the hub has it, how late the timer fired (p99 and
+ * max): the longest stretches the loop was busy. The JVM's CPU time over the burst, divided by the events, is the
+ * agent's and the hub consumer's cost per event together (the broker is another process).
  */
 class WriteAheadBench {
 
@@ -47,6 +49,7 @@ class WriteAheadBench {
   private static final int SAMPLES = Integer.getInteger("bench.samples", 1);
   private static final int EVENT_LOOPS = Integer.getInteger("bench.eventLoops", 0);
   private static final long PROBE_MS = 5;
+  private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   @Test
   void writeAheadOnAndOff() throws Exception {
@@ -61,6 +64,7 @@ class WriteAheadBench {
   private static void run(boolean writeAhead) throws Exception {
     Vertx vertx = EVENT_LOOPS > 0 ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS)) : Vertx.vertx();
     vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeMessageCodec());
+    Vertx hubVertx = Vertx.vertx();
     String vhost = RabbitBroker.createVhost("wal-bench");
     Path dataDir = Files.createTempDirectory("wal-bench");
     String agent = "wal-bench";
@@ -71,11 +75,13 @@ class WriteAheadBench {
           .put("batch", new JsonObject().put("lingerMs", 0))
           .put("spool", new JsonObject().put("writeAhead", writeAhead))));
       Set<Long> seqs = ConcurrentHashMap.newKeySet();
+      java.util.concurrent.atomic.AtomicLong deliveries = new java.util.concurrent.atomic.AtomicLong();
       List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
       boolean[] measuring = new boolean[1];
-      RabbitHubTransport hub = new RabbitHubTransport(vertx, AmqpSettings.of(config));
+      RabbitHubTransport hub = new RabbitHubTransport(hubVertx, AmqpSettings.of(config));
       await(hub.consume(delivery -> {
         Envelope event = Wire.standard().decode(delivery.body());
+        deliveries.incrementAndGet();
         seqs.add(event.seq());
         if (measuring[0]) {
           latencies.add(System.currentTimeMillis() - event.ts());
@@ -89,6 +95,10 @@ class WriteAheadBench {
         burst.add(metrics(agent, i));
       }
       LagProbe lag = new LagProbe(vertx);
+      io.vertx.core.Promise<Long> onLoop = io.vertx.core.Promise.promise();
+      vertx.runOnContext(v -> onLoop.complete(Thread.currentThread().getId())); // with one event loop, the agent's
+      long loopThread = await(onLoop.future());
+      long loopCpuBefore = THREADS.getThreadCpuTime(loopThread);
       long cpuBefore = processCpuNanos();
       long start = System.nanoTime();
       vertx.runOnContext(v -> {
@@ -97,7 +107,9 @@ class WriteAheadBench {
       });
       waitFor(() -> seqs.size() >= BURST, 300_000);
       double seconds = (System.nanoTime() - start) / 1e9;
+      long duplicates = deliveries.get() - seqs.size(); // more than 0: a publish failed (the broker went away?)
       double cpuMsPerEvent = (processCpuNanos() - cpuBefore) / 1e6 / BURST;
+      double loopCpuMsPerEvent = (THREADS.getThreadCpuTime(loopThread) - loopCpuBefore) / 1e6 / BURST;
       List<Long> lags = lag.stop();
 
       measuring[0] = true;
@@ -107,14 +119,16 @@ class WriteAheadBench {
       waitFor(() -> seqs.size() >= BURST + latencies.size(), 10_000);
       List<Long> sorted = new ArrayList<>(latencies);
       Collections.sort(sorted);
-      System.out.printf("writeAhead=%s, %d samples/event: burst of %d in %.2f s = %.0f events/s, JVM CPU %.3f ms/event%s;"
+      System.out.printf("writeAhead=%s, %d samples/event: burst of %d in %.2f s = %.0f events/s (%d duplicates), JVM CPU %.3f ms/event%s;"
               + " paced 50/s: %d events, latency p50 %d ms, p99 %d ms%n",
-          writeAhead, SAMPLES, BURST, seconds, BURST / seconds, cpuMsPerEvent,
-          EVENT_LOOPS == 1 ? String.format(", event-loop lag p99 %d ms, max %d ms", percentile(lags, 0.99), percentile(lags, 1.0)) : "",
+          writeAhead, SAMPLES, BURST, seconds, BURST / seconds, duplicates, cpuMsPerEvent,
+          EVENT_LOOPS == 1 ? String.format(", agent event loop: CPU %.3f ms/event, lag p99 %d ms, max %d ms", loopCpuMsPerEvent,
+              percentile(lags, 0.99), percentile(lags, 1.0)) : "",
           sorted.size(), percentile(sorted, 0.5), percentile(sorted, 0.99));
       await(hub.close());
     } finally {
       await(vertx.close());
+      await(hubVertx.close());
       RabbitBroker.deleteVhost(vhost);
     }
   }
