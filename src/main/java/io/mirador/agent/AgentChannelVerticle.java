@@ -3,10 +3,10 @@ package io.mirador.agent;
 import io.mirador.Addresses;
 import io.mirador.agent.spool.Spool;
 import io.mirador.model.AgentInfo;
+import io.mirador.model.EncodedEnvelope;
 import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
 import io.mirador.model.InvalidEventException;
-import io.mirador.model.Wire;
 import io.mirador.transport.AgentTransport;
 import io.mirador.transport.Transports;
 import io.mirador.transport.UndeliverableException;
@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * oldest when full; the spool holds {@code agent.spool.maxBytes}, evicting its oldest segment when full. Both
  * count what they drop, and every heartbeat carries those counters. Commands from the hub go to the agent's
  * engine. All file I/O runs through {@code executeBlocking}, in order.
+ *
+ * <p>Each numbered event is encoded once, on a worker, in the same {@code executeBlocking} step that numbers or
+ * spools it: the bytes appended to the spool are the bytes published, and a replay publishes the bytes it reads
+ * back as they are, taking only the type, agent, seq and ts off their head ({@link EncodedEnvelope#read}). The
+ * hub validates every message it receives.
  */
 public final class AgentChannelVerticle extends VerticleBase {
 
@@ -59,13 +64,12 @@ public final class AgentChannelVerticle extends VerticleBase {
   private static final int COMMIT_EVERY = 256;
   private static final long READ_BYTES = 4L * 1024 * 1024;
 
-  private final Wire wire = Wire.standard();
   /** Events not yet numbered, in arrival order. */
   private final ArrayDeque<Envelope> outbox = new ArrayDeque<>();
   /** Numbered events whose publish failed, waiting to be spooled, by seq. */
-  private final TreeMap<Long, Envelope> failed = new TreeMap<>();
+  private final TreeMap<Long, EncodedEnvelope> failed = new TreeMap<>();
   /** Numbered events published directly and waiting for their confirm, by seq. */
-  private final Map<Long, Envelope> sending = new HashMap<>();
+  private final Map<Long, EncodedEnvelope> sending = new HashMap<>();
   private final Map<String, Long> counters = new HashMap<>();
   private AgentTransport transport;
   private SequenceFile sequence;
@@ -146,10 +150,10 @@ public final class AgentChannelVerticle extends VerticleBase {
 
   /** Everything not confirmed goes to the spool, numbered, in seq order, so the next start sends it. */
   private Future<Void> spoolWhatIsLeft() {
-    List<Envelope> numbered = new ArrayList<>(failed.values());
+    List<EncodedEnvelope> numbered = new ArrayList<>(failed.values());
     numbered.addAll(sending.values());
-    numbered.sort(Comparator.comparingLong(Envelope::seq));
-    List<Envelope> fresh = new ArrayList<>(outbox);
+    numbered.sort(Comparator.comparingLong(EncodedEnvelope::seq));
+    List<Envelope> fresh = outbox.stream().map(this::withCounters).toList();
     failed.clear();
     sending.clear();
     outbox.clear();
@@ -157,10 +161,11 @@ public final class AgentChannelVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return blocking(() -> {
-      List<Envelope> all = new ArrayList<>(numbered);
-      all.addAll(withSeqs(fresh));
-      spool.append(all.stream().map(event -> wire.encode(withCounters(event))).toList());
-      return all.size();
+      List<byte[]> records = new ArrayList<>(numbered.stream().map(EncodedEnvelope::bytes).toList());
+      Encoded encoded = encode(withSeqs(fresh));
+      encoded.events().forEach(event -> records.add(event.bytes()));
+      spool.append(records);
+      return records.size();
     }).onSuccess(count -> LOG.info("agent {}: {} unconfirmed events spooled at stop", agentId, count))
         .onFailure(e -> LOG.error("agent {}: could not spool the unconfirmed events at stop; they are lost", agentId, e))
         .otherwiseEmpty().mapEmpty();
@@ -208,8 +213,9 @@ public final class AgentChannelVerticle extends VerticleBase {
       return;
     }
     List<Envelope> batch = take(room);
+    List<Envelope> stamped = batch.stream().map(this::withCounters).toList();
     numbering = batch.size();
-    blocking(() -> withSeqs(batch)).onComplete(numbered -> {
+    blocking(() -> encode(withSeqs(stamped))).onComplete(numbered -> {
       numbering = 0;
       if (numbered.failed()) {
         putBack(batch);
@@ -217,7 +223,8 @@ public final class AgentChannelVerticle extends VerticleBase {
         retryLater();
         return;
       }
-      for (Envelope event : numbered.result()) {
+      count("undeliverable", numbered.result().undeliverable());
+      for (EncodedEnvelope event : numbered.result().events()) {
         if (spooling || stopping) {
           failed.put(event.seq(), event);
         } else {
@@ -228,9 +235,9 @@ public final class AgentChannelVerticle extends VerticleBase {
     });
   }
 
-  private void send(Envelope event) {
+  private void send(EncodedEnvelope event) {
     sending.put(event.seq(), event);
-    transport.publish(withCounters(event)).onComplete(result -> {
+    transport.publish(event).onComplete(result -> {
       if (sending.remove(event.seq()) == null) {
         return; // stop took it to the spool
       }
@@ -259,34 +266,41 @@ public final class AgentChannelVerticle extends VerticleBase {
       return;
     }
     spoolWriting = true;
-    List<Envelope> numbered = new ArrayList<>(failed.values());
+    List<EncodedEnvelope> numbered = new ArrayList<>(failed.values());
     failed.clear();
     List<Envelope> fresh = take(SPOOL_BATCH);
-    // numbered here (nothing else numbers while an append is pending), appended with one fsync, and only then is
-    // the sequence file advanced: a kill in between leaves the numbers in the spool, where start finds them
+    // numbered here (nothing else numbers while an append is pending), encoded and appended with one fsync on a
+    // worker, and only then is the sequence file advanced: a kill in between leaves the numbers in the spool,
+    // where start finds them
     long first = sequence.last() + 1;
-    List<Envelope> all = new ArrayList<>(numbered);
-    all.addAll(numberedFrom(first, fresh));
-    List<byte[]> records = all.stream().map(event -> wire.encode(withCounters(event))).toList();
+    List<Envelope> stamped = numberedFrom(first, fresh.stream().map(this::withCounters).toList());
     blocking(() -> {
+      Encoded encoded = encode(stamped);
+      List<byte[]> records = new ArrayList<>(numbered.size() + encoded.events().size());
+      numbered.forEach(event -> records.add(event.bytes()));
+      encoded.events().forEach(event -> records.add(event.bytes()));
       spool.append(records);
-      if (!fresh.isEmpty()) {
-        sequence.advanceTo(first + fresh.size() - 1);
+      RuntimeException seqFailure = null;
+      try {
+        if (!fresh.isEmpty()) {
+          sequence.advanceTo(first + fresh.size() - 1);
+        }
+      } catch (RuntimeException e) {
+        seqFailure = e; // in memory it moved on, and the spool holds the numbers: nothing is numbered twice
       }
-      return null;
+      return new Appended(records.size(), encoded.undeliverable(), seqFailure);
     }).onComplete(appended -> {
       spoolWriting = false;
       if (appended.succeeded()) {
-        count("spool_appended", all.size());
+        count("spool_appended", appended.result().records());
+        count("undeliverable", appended.result().undeliverable());
+        if (appended.result().seqFailure() != null) {
+          // on disk in the spool, only the sequence file lagged behind: the replay sends them; numbering already moved on
+          count("seq_write_failures", 1);
+          LOG.error("agent {}: cannot persist the sequence number; the spool holds it", agentId, appended.result().seqFailure());
+        }
         if (replay != null) {
           replay.exhausted = false; // there is more to read
-        }
-      } else if (sequence.last() >= first + fresh.size() - 1 && !fresh.isEmpty()) {
-        // on disk in the spool, only the sequence file lagged behind: the replay sends them; numbering already moved on
-        count("seq_write_failures", 1);
-        LOG.error("agent {}: cannot persist the sequence number; the spool holds it", agentId, appended.cause());
-        if (replay != null) {
-          replay.exhausted = false;
         }
       } else {
         count("spool_write_failures", 1);
@@ -306,7 +320,7 @@ public final class AgentChannelVerticle extends VerticleBase {
       for (List<Spool.Record> chunk = spool.read(4096, READ_BYTES); !chunk.isEmpty(); chunk = spool.read(4096, READ_BYTES)) {
         for (Spool.Record record : chunk) {
           try {
-            highest = Math.max(highest, wire.decode(record.payload()).seq());
+            highest = Math.max(highest, EncodedEnvelope.read(record.payload()).seq());
           } catch (InvalidEventException e) {
             // counted when the replay reaches it
           }
@@ -377,7 +391,7 @@ public final class AgentChannelVerticle extends VerticleBase {
 
   private void replayRead(Replay r) {
     r.reading = true;
-    blocking(() -> spool.read(window, READ_BYTES)).onComplete(read -> {
+    blocking(() -> spool.read(window, READ_BYTES).stream().map(AgentChannelVerticle::slot).toList()).onComplete(read -> {
       r.reading = false;
       if (read.failed()) {
         LOG.error("agent {}: cannot read the spool", agentId, read.cause());
@@ -385,21 +399,24 @@ public final class AgentChannelVerticle extends VerticleBase {
       } else if (read.result().isEmpty()) {
         r.exhausted = true;
       } else {
-        for (Spool.Record record : read.result()) {
-          r.unsent.addLast(new Slot(record, decode(record)));
+        for (Slot slot : read.result()) {
+          if (slot.event == null) {
+            count("spool_undecodable", 1);
+            LOG.warn("agent {}: skipping a spooled record that is no envelope: {}", agentId, slot.unreadable);
+          }
+          r.unsent.addLast(slot);
         }
       }
       advance(r);
     });
   }
 
-  private Envelope decode(Spool.Record record) {
+  /** A record read back, with what the transport needs taken off its head; the payload is published as it is. */
+  private static Slot slot(Spool.Record record) {
     try {
-      return wire.decode(record.payload());
+      return new Slot(record, EncodedEnvelope.read(record.payload()), null);
     } catch (InvalidEventException e) {
-      count("spool_undecodable", 1);
-      LOG.warn("agent {}: skipping a spooled record that is no valid envelope: {}", agentId, e.getMessage());
-      return null;
+      return new Slot(record, null, e.getMessage());
     }
   }
 
@@ -515,6 +532,24 @@ public final class AgentChannelVerticle extends VerticleBase {
     return numberedFrom(sequence.next(events.size()), events);
   }
 
+  /**
+   * Encodes numbered events, once each; they leave as these bytes, from the spool or directly. One that cannot be
+   * encoded can never be sent: it is logged and counted as undeliverable (its seq is a gap at the hub). Runs on a worker.
+   */
+  private Encoded encode(List<Envelope> events) {
+    List<EncodedEnvelope> encoded = new ArrayList<>(events.size());
+    int undeliverable = 0;
+    for (Envelope event : events) {
+      try {
+        encoded.add(EncodedEnvelope.of(event));
+      } catch (RuntimeException e) {
+        undeliverable++;
+        LOG.warn("agent {}: dropping {} seq {}: cannot encode it: {}", agentId, event.type().wireName(), event.seq(), e.getMessage());
+      }
+    }
+    return new Encoded(encoded, undeliverable);
+  }
+
   private static List<Envelope> numberedFrom(long first, List<Envelope> events) {
     List<Envelope> numbered = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
@@ -531,7 +566,9 @@ public final class AgentChannelVerticle extends VerticleBase {
   }
 
   private void count(String name, long delta) {
-    counters.merge(name, delta, Long::sum);
+    if (delta != 0) {
+      counters.merge(name, delta, Long::sum);
+    }
   }
 
   /** Heartbeats carry the channel's counters, so the hub sees drops where they happen. */
@@ -575,13 +612,24 @@ public final class AgentChannelVerticle extends VerticleBase {
 
   private static final class Slot {
     final Spool.Record record;
-    /** Null when the record does not decode: it is skipped (and counted). */
-    final Envelope event;
+    /** The record's payload with its head read; null when the head does not read: it is skipped (and counted). */
+    final EncodedEnvelope event;
+    /** Why the head did not read. */
+    final String unreadable;
     boolean done;
 
-    Slot(Spool.Record record, Envelope event) {
+    Slot(Spool.Record record, EncodedEnvelope event, String unreadable) {
       this.record = record;
       this.event = event;
+      this.unreadable = unreadable;
     }
+  }
+
+  /** Numbered events encoded on a worker, and how many could not be. */
+  private record Encoded(List<EncodedEnvelope> events, int undeliverable) {
+  }
+
+  /** One spool append: records written, events that could not be encoded, and the sequence file's failure if any. */
+  private record Appended(int records, int undeliverable, RuntimeException seqFailure) {
   }
 }

@@ -137,7 +137,8 @@ public final class Spool implements AutoCloseable {
           flush(pending);
           evictOldest();
         }
-        pending.add(encode(payload));
+        pending.add(header(payload));
+        pending.add(ByteBuffer.wrap(payload));
         Segment current = segments.peekLast();
         current.size += size;
         current.records++;
@@ -472,11 +473,15 @@ public final class Spool implements AutoCloseable {
     return null;
   }
 
+  /** Writes the records gathered so far in one gathering write: each header, then its payload as handed in. */
   private void flush(List<ByteBuffer> pending) throws IOException {
-    for (ByteBuffer buffer : pending) {
-      while (buffer.hasRemaining()) {
-        active.write(buffer);
-      }
+    ByteBuffer[] buffers = pending.toArray(ByteBuffer[]::new);
+    long remaining = 0;
+    for (ByteBuffer buffer : buffers) {
+      remaining += buffer.remaining();
+    }
+    while (remaining > 0) {
+      remaining -= active.write(buffers);
     }
     pending.clear();
   }
@@ -509,10 +514,8 @@ public final class Spool implements AutoCloseable {
     stats = new Stats(events, bytes, appended, committed, evictedEvents, evictedBytes, corruptRecords, corruptBytes);
   }
 
-  private static ByteBuffer encode(byte[] payload) {
-    ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + payload.length);
-    record.putInt(payload.length).putInt(crc(payload)).put(payload).flip();
-    return record;
+  private static ByteBuffer header(byte[] payload) {
+    return ByteBuffer.allocate(HEADER_BYTES).putInt(payload.length).putInt(crc(payload)).flip();
   }
 
   static int crc(byte[] payload) {

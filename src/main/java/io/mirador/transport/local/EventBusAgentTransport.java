@@ -1,6 +1,7 @@
 package io.mirador.transport.local;
 
 import io.mirador.Addresses;
+import io.mirador.model.EncodedEnvelope;
 import io.mirador.model.Envelope;
 import io.mirador.model.Wire;
 import io.mirador.transport.AgentTransport;
@@ -36,8 +37,8 @@ public final class EventBusAgentTransport implements AgentTransport {
   }
 
   @Override
-  public Future<Void> publish(Envelope event) {
-    Buffer bytes = Buffer.buffer(wire.encode(event));
+  public Future<Void> publish(EncodedEnvelope event) {
+    Buffer bytes = Buffer.buffer(event.bytes());
     return vertx.eventBus().request(Addresses.INGEST, bytes, options)
         .<Void>mapEmpty()
         .recover(failure -> {

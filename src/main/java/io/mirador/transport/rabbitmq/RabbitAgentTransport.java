@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
+import io.mirador.model.EncodedEnvelope;
 import io.mirador.model.Envelope;
 import io.mirador.model.InvalidEventException;
 import io.mirador.model.Wire;
@@ -49,13 +50,8 @@ public final class RabbitAgentTransport implements AgentTransport {
   }
 
   @Override
-  public Future<Void> publish(Envelope event) {
-    byte[] body;
-    try {
-      body = wire.encode(event);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(new UndeliverableException("cannot encode " + event.type().wireName() + " seq " + event.seq() + ": " + e.getMessage()));
-    }
+  public Future<Void> publish(EncodedEnvelope event) {
+    byte[] body = event.bytes();
     if (body.length > settings.maxMessageBytes()) {
       return Future.failedFuture(new UndeliverableException(event.type().wireName() + " seq " + event.seq() + " is " + body.length
           + " bytes, more than transport.amqp.maxMessageBytes (" + settings.maxMessageBytes() + ")"));
@@ -76,7 +72,7 @@ public final class RabbitAgentTransport implements AgentTransport {
           .type(event.type().wireName())
           .appId(agentId)
           .build();
-      return link.publish(current, Topology.INGEST_EXCHANGE, Topology.ingestRoutingKey(event), true, properties, body)
+      return link.publish(current, Topology.INGEST_EXCHANGE, Topology.ingestRoutingKey(event.type(), event.agent()), true, properties, body)
           .onFailure(this::redeclareIfUnroutable);
     });
   }

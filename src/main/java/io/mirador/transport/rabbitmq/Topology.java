@@ -5,7 +5,7 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
-import io.mirador.model.Envelope;
+import io.mirador.model.EventType;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -55,8 +55,8 @@ public final class Topology {
     return "mirador.agent." + agentId;
   }
 
-  public static String ingestRoutingKey(Envelope event) {
-    return event.type().wireName() + "." + event.agent();
+  public static String ingestRoutingKey(EventType type, String agent) {
+    return type.wireName() + "." + agent;
   }
 
   /** The exchanges and queues every participant needs: ingest, dead letters, the agents exchange. Blocking. */

@@ -13,7 +13,7 @@ import java.util.List;
  * connection looks alive, no confirm arrives), cut every connection (a network drop), or refuse new ones (a
  * broker that is away). Everything runs on the proxy's own event loop.
  */
-final class TcpProxy {
+public final class TcpProxy {
 
   private final Vertx vertx;
   private final String host;
@@ -24,14 +24,14 @@ final class TcpProxy {
   private boolean holding;
   private boolean refusing;
 
-  TcpProxy(Vertx vertx, String host, int port) {
+  public TcpProxy(Vertx vertx, String host, int port) {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
   }
 
   /** Listens on a free loopback port; returns it. */
-  Future<Integer> start() {
+  public Future<Integer> start() {
     context = vertx.getOrCreateContext();
     return on(() -> vertx.createNetServer().connectHandler(this::accept).listen(0, "127.0.0.1").map(listening -> {
       server = listening;
@@ -40,7 +40,7 @@ final class TcpProxy {
   }
 
   /** While held, bytes from the broker to the client wait in the proxy; releasing delivers them in order. */
-  Future<Void> holdDownstream(boolean hold) {
+  public Future<Void> holdDownstream(boolean hold) {
     return on(() -> {
       holding = hold;
       if (!hold) {
@@ -51,7 +51,7 @@ final class TcpProxy {
   }
 
   /** Refuse (close at once) new connections, or accept them again. */
-  Future<Void> refuse(boolean refuse) {
+  public Future<Void> refuse(boolean refuse) {
     return on(() -> {
       refusing = refuse;
       return Future.succeededFuture();
@@ -59,7 +59,7 @@ final class TcpProxy {
   }
 
   /** Closes every proxied connection, both sides, dropping whatever was held. */
-  Future<Void> cut() {
+  public Future<Void> cut() {
     return on(() -> {
       List<Future<Void>> closing = new ArrayList<>();
       for (Pair pair : pairs) {
@@ -72,7 +72,7 @@ final class TcpProxy {
     });
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return cut().compose(ignored -> on(() -> server == null ? Future.succeededFuture() : server.close()));
   }
 
