@@ -63,11 +63,24 @@ final class LuaScript {
 
   Future<Response> run(Redis redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha1, keys, args)).recover(failure -> {
-      if (failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")) {
+      if (isNoScript(failure)) {
         return redis.send(request(Command.EVAL, source, keys, args));
       }
       return Future.failedFuture(failure);
     });
+  }
+
+  /**
+   * Redis's {@code NOSCRIPT} reply, as it comes or wrapped: the store's {@link RedisStore#client()} (leases, node beats,
+   * the alert store) hands errors on as a {@link RedisStoreException} with the reply as its cause.
+   */
+  static boolean isNoScript(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** All arguments in one array: adding them one by one regrows the request's list a dozen times for a big batch. */
