@@ -109,7 +109,8 @@ final class ProdSetup implements AutoCloseable {
     return java(log, TickingAgent.class.getName(), agentConf(name).toString(), String.valueOf(everyMs));
   }
 
-  private Process java(String log, String main, String... args) {
+  /** A child JVM on this test's classpath, output appended to {@code <dir>/<log>}; killed at {@link #close}. */
+  Process java(String log, String main, String... args) {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), main));
     command.addAll(List.of(args));
@@ -202,7 +203,7 @@ final class ProdSetup implements AutoCloseable {
     io.mirador.testing.Await.condition(java.time.Duration.ofMillis(timeoutMs), java.time.Duration.ofMillis(100), condition, what);
   }
 
-  private Path write(String name, JsonObject conf) {
+  Path write(String name, JsonObject conf) {
     try {
       return Files.writeString(dir.resolve(name), conf.encodePrettily());
     } catch (IOException e) {
