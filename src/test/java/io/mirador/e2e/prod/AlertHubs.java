@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,7 +67,9 @@ final class AlertHubs {
     }
     Path path = setup.write("hub-node" + i + ".json", conf);
     logs[i] = "hub-node" + i + "-start" + (++starts) + ".log";
-    processes[i] = setup.java(logs[i], "io.mirador.Main", "hub", "--conf", path.toString());
+    // Hazelcast's membership lines ("Members {size:2"), which say when the nodes formed one cluster
+    processes[i] = setup.java(List.of("-Dorg.slf4j.simpleLogger.log.com.hazelcast.internal.cluster=info"), logs[i], "io.mirador.Main", "hub",
+        "--conf", path.toString());
   }
 
   /** SIGKILL: no shutdown hook, no lease released, nothing flushed. */

@@ -111,8 +111,15 @@ final class ProdSetup implements AutoCloseable {
 
   /** A child JVM on this test's classpath, output appended to {@code <dir>/<log>}; killed at {@link #close}. */
   Process java(String log, String main, String... args) {
+    return java(List.of(), log, main, args);
+  }
+
+  /** The same with JVM options of the caller's ({@code -Dname=value}). */
+  Process java(List<String> jvmOptions, String log, String main, String... args) {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), main));
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(log).toFile()));
