@@ -124,8 +124,13 @@ final class AlertHubs {
     return 0;
   }
 
+  /**
+   * Whether node {@code i} holds the alert lease, as the store says (/api/v1/cluster): after a death, Vert.x HA
+   * redeploys the dead node's verticles on a survivor, so a node may run two alert verticles and its
+   * {@code mirador_lease_held} gauge shows only one of them.
+   */
   boolean holdsAlertLease(int i) {
-    return metric(i, "mirador_lease_held", "lease=\"alert\"") == 1;
+    return owner() == i;
   }
 
   /** Flushes of notifier {@code notifier}'s groups on node {@code i} after which dedup found nothing to send. */
@@ -138,12 +143,27 @@ final class AlertHubs {
     return alerts != null && alerts.statusCode() == 200 ? new JsonObject(alerts.body()).getJsonArray("alerts") : new JsonArray();
   }
 
-  /** The node that holds the alert lease now, or -1. */
+  /** The live node that holds the alert lease now, or -1. */
   int owner() {
     for (int i = 0; i < httpPorts.length; i++) {
-      if (processes[i] != null && processes[i].isAlive() && holdsAlertLease(i)) {
-        return i;
+      if (processes[i] == null || !processes[i].isAlive()) {
+        continue;
       }
+      HttpResponse<String> cluster = get(i, "/api/v1/cluster");
+      if (cluster == null || cluster.statusCode() != 200) {
+        continue;
+      }
+      JsonObject body = new JsonObject(cluster.body());
+      String node = body.getJsonArray("owners").stream().map(JsonObject.class::cast).filter(o -> "alert".equals(o.getString("role")))
+          .map(o -> o.getString("node")).findFirst().orElse(null);
+      Integer port = body.getJsonArray("nodes").stream().map(JsonObject.class::cast).filter(n -> n.getString("id").equals(node))
+          .map(n -> n.getInteger("httpPort")).findFirst().orElse(null);
+      for (int j = 0; j < httpPorts.length; j++) {
+        if (port != null && httpPorts[j] == port && processes[j] != null && processes[j].isAlive()) {
+          return j;
+        }
+      }
+      return -1;
     }
     return -1;
   }
