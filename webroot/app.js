@@ -698,6 +698,7 @@
 
   CHARTS.forEach(createChart);
   const bus = new LiveBus('/eventbus', onBusState);
+  window.miradorBus = bus; // one bridge connection for the page: the ES modules (js/bus.js) share it
   bus.subscribe(LIVE_AGENTS, onAgentEvent);
   bus.subscribe(LIVE_RESULTS, onResult);
 

@@ -52,7 +52,7 @@ class AlertingEndToEndTest {
   void start() {
     receiver = new WebhookReceiver();
     JsonObject config = TestConfig.hubOnly().put("hub", new JsonObject().put("alert", new JsonObject()
-        .put("evalIntervalMs", 100).put("externalUrl", "http://mirador.test")
+        .put("evalIntervalMs", 100).put("externalUrl", "http://mirador.test").put("expiredSilenceRetentionMs", 3_000)
         .put("retry", new JsonObject().put("initialBackoffMs", 50).put("maxBackoffMs", 200).put("maxAttempts", 4))));
     hub = Await.result(Mirador.start(Mirador.Mode.HUB, config));
     client = Vertx.vertx();
@@ -213,6 +213,10 @@ class AlertingEndToEndTest {
     assertEquals(204, Await.result(http.delete("/api/v1/silences/" + id).send()).statusCode());
     assertEquals("expired", get("/api/v1/silences/" + id).getJsonObject("status").getString("state"));
     assertEquals("firing", awaitPayloads(1).get(0).getString("status"));
+
+    // expired for hub.alert.expiredSilenceRetentionMs (3 s here): removed from the store, listed no more
+    Await.untilTrue(client, "the expired silence forgotten", PATIENCE, () ->
+        Await.result(http.get("/api/v1/silences/" + id).send()).statusCode() == 404 && get("/api/v1/silences").getJsonArray("silences").isEmpty());
   }
 
   @Test

@@ -54,8 +54,16 @@ class DashboardBrowserTest {
             executed: Number(tr.querySelector('td.lastrun')?.dataset.ts ?? 0),
           };
         }
+        const alerts = {};
+        for (const tr of document.querySelectorAll('#alerts tbody tr')) {
+          alerts[tr.dataset.rule] = { state: tr.dataset.state, severity: tr.dataset.severity, silenced: tr.dataset.silenced === 'true',
+            marked: tr.querySelector('.pill.silenced') !== null, action: tr.querySelector('select.silence-for') !== null };
+        }
         return {
           status: row?.querySelector('td.status')?.textContent.trim() ?? null,
+          alerts,
+          alertCount: Number(q('#count-alerts')?.textContent),
+          alertsSummary: q('#alerts-summary')?.textContent ?? null,
           selected: q('#detail')?.dataset.agentId ?? null,
           hash: location.hash,
           connection: q('#conn')?.dataset.state ?? null,
@@ -133,6 +141,28 @@ class DashboardBrowserTest {
       assertTrue(second.getJsonObject("checks").getJsonObject("browser_warn").getLong("executed") > check.getLong("executed"),
           "the check's row follows the live results" + context);
 
+      // the alerts panel: the rule on memory fires and shows, counted in the header; "silence for… 1h" marks it silenced
+      JsonObject firing = waitFor(browser, agent, "s.alerts.AnyMemory?.state === 'firing' && s.alertCount >= 1", Duration.ofSeconds(45));
+      context = "\nsnapshot: " + firing.encodePrettily() + "\nchromium:\n" + browser.log();
+      JsonObject alert = firing.getJsonObject("alerts").getJsonObject("AnyMemory");
+      assertEquals("critical", alert.getString("severity"), "severity column" + context);
+      assertFalse(alert.getBoolean("silenced"), "not silenced yet" + context);
+      assertTrue(alert.getBoolean("action"), "a 'silence for…' action" + context);
+      assertTrue(firing.getString("alertsSummary").contains("1 critical"), "firing by severity in the panel's title" + context);
+      browser.evaluate("(() => { const select = document.querySelector('#alerts tr[data-rule=\"AnyMemory\"] select.silence-for');"
+          + " select.value = '60'; select.dispatchEvent(new Event('change')); return true; })()", Duration.ofSeconds(5));
+      JsonObject silenced = waitFor(browser, agent, "s.alerts.AnyMemory?.silenced && s.alerts.AnyMemory.marked", Duration.ofSeconds(30));
+      context = "\nsnapshot: " + silenced.encodePrettily() + "\nchromium:\n" + browser.log();
+      assertEquals("firing", silenced.getJsonObject("alerts").getJsonObject("AnyMemory").getString("state"), "a silenced alert still shows" + context);
+      assertFalse(silenced.getJsonObject("alerts").getJsonObject("AnyMemory").getBoolean("action"), "no second silence offered" + context);
+      assertTrue(silenced.getString("alertsSummary").contains("1 silenced"), "the panel counts it silenced" + context);
+      String silences = (String) browser.evaluate("fetch('/api/v1/silences?state=active').then(r => r.text())", Duration.ofSeconds(10));
+      io.vertx.core.json.JsonArray active = new JsonObject(silences).getJsonArray("silences");
+      assertEquals(1, active.size(), silences);
+      assertEquals("dashboard", active.getJsonObject(0).getString("createdBy"), silences);
+      long minutes = Duration.between(java.time.Instant.now(), java.time.Instant.parse(active.getJsonObject(0).getString("endsAt"))).toMinutes();
+      assertTrue(minutes >= 58 && minutes <= 60, "ends in an hour: " + silences);
+
       browser.screenshot(Path.of("target", "dashboard-browser-test.png"));
     } finally {
       await(mirador.close(), Duration.ofSeconds(30));
@@ -169,6 +199,9 @@ class DashboardBrowserTest {
     JsonObject everySecond = new JsonObject().put("intervalSeconds", 1);
     return new JsonObject()
         .put("http", new JsonObject().put("port", 0))
+        .put("hub", new JsonObject().put("alert", new JsonObject().put("rules", new JsonObject().put("AnyMemory", new JsonObject()
+            .put("kind", "threshold").put("metric", "memory.used_pct").put("op", ">=").put("value", 0).put("severity", "critical")
+            .put("annotations", new JsonObject().put("summary", "memory {{ $value }}% used on {{ $labels.hostname }}"))))))
         .put("agent", new JsonObject()
             .put("dataDir", tempDir.resolve("agent").toString())
             .put("heartbeatSeconds", 2)

@@ -83,6 +83,7 @@ public final class AlertVerticle extends VerticleBase {
   private List<Silence> silences = List.of();
   private Future<?> writes = Future.succeededFuture();
   private int pendingWrites;
+  private boolean removingSilences;
 
   @Override
   public Future<?> start() {
@@ -186,7 +187,11 @@ public final class AlertVerticle extends VerticleBase {
       }
       fresh.notifiers(notifiers, evaluator.alerts());
       listen();
-      tick = vertx.setPeriodic(settings.evalIntervalMs(), id -> persist(evaluator.tick(System.currentTimeMillis())));
+      tick = vertx.setPeriodic(settings.evalIntervalMs(), id -> {
+        long at = System.currentTimeMillis();
+        persist(evaluator.tick(at));
+        forgetSilences(at, myTerm);
+      });
       seedAbsences(rules, agents, myTerm);
       LOG.info("alert role active: {} rules, {} notifiers, {} silences, {} alerts carried over", rules.size(), notifiers.size(),
           silences.size(), stored.size());
@@ -208,6 +213,29 @@ public final class AlertVerticle extends VerticleBase {
       }
       return null;
     })).onFailure(e -> LOG.warn("absent rules not seeded from the latest values: {}", e.toString()));
+  }
+
+  /** Silences expired longer than hub.alert.expiredSilenceRetentionMs leave the store (one removal at a time). */
+  private void forgetSilences(long now, long myTerm) {
+    if (removingSilences) {
+      return;
+    }
+    List<String> gone = silences.stream().filter(s -> s.forgotten(now, settings.expiredSilenceRetentionMs())).map(Silence::id).toList();
+    if (gone.isEmpty()) {
+      return;
+    }
+    removingSilences = true;
+    store.removeSilences(gone).onComplete(removed -> {
+      removingSilences = false;
+      if (removed.failed()) {
+        LOG.warn("expired silences not removed: {}", removed.cause().toString());
+        return;
+      }
+      if (myTerm == term) {
+        silences = silences.stream().filter(s -> !gone.contains(s.id())).toList();
+      }
+      LOG.info("{} silences expired more than {} ms ago removed", gone.size(), settings.expiredSilenceRetentionMs());
+    });
   }
 
   private void listen() {

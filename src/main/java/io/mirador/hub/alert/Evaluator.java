@@ -372,8 +372,15 @@ public final class Evaluator {
       this.values = new double[ts.length];
     }
 
-    /** Adds a point (in time order; a late one goes where it belongs); true when the oldest had to go. */
+    /**
+     * Adds a point (in time order; a late one goes where it belongs); true when the oldest had to go. A point older than
+     * every point of a full window is ignored: with {@code last} (a window of one) a sample the broker redelivers
+     * late — a hub died holding it unacknowledged — must not stand for the series' newest value.
+     */
     boolean add(long t, double v) {
+      if (size == capacity && t < ts[start]) {
+        return false;
+      }
       boolean dropped = false;
       if (size == ts.length && ts.length < capacity) {
         int grown = Math.min(capacity, ts.length * 2);

@@ -42,6 +42,11 @@ public record Silence(String id, List<LabelMatcher> matchers, long startsAt, lon
     return true;
   }
 
+  /** Expired for at least {@code retentionMs}: listed no more, removed from the store by the alert owner. */
+  public boolean forgotten(long now, long retentionMs) {
+    return now >= endsAt && now - endsAt >= retentionMs;
+  }
+
   public Silence expired(long now) {
     return new Silence(id, matchers, Math.min(startsAt, now), Math.min(endsAt, now), createdBy, comment, now);
   }

@@ -153,8 +153,14 @@ final class ProdSetup implements AutoCloseable {
     return java(log, TickingAgent.class.getName(), agentConf(name, heartbeatSeconds).toString(), String.valueOf(everyMs));
   }
 
-  private Process java(String log, String main, String... args) {
+  /** A child JVM on this test's classpath, output appended to {@code <dir>/<log>}; killed at {@link #close}. */
+  Process java(String log, String main, String... args) {
     return java(log, List.of(), main, args);
+  }
+
+  /** The same with JVM options of the caller's ({@code -Dname=value}). */
+  Process java(List<String> jvmOptions, String log, String main, String... args) {
+    return java(log, jvmOptions, main, args);
   }
 
   private Process java(String log, List<String> jvmOptions, String main, String... args) {
@@ -377,7 +383,7 @@ final class ProdSetup implements AutoCloseable {
     io.mirador.testing.Await.condition(java.time.Duration.ofMillis(timeoutMs), java.time.Duration.ofMillis(100), condition, what);
   }
 
-  private Path write(String name, JsonObject conf) {
+  Path write(String name, JsonObject conf) {
     try {
       return Files.writeString(dir.resolve(name), conf.encodePrettily());
     } catch (IOException e) {

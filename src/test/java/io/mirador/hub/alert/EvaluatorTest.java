@@ -34,6 +34,17 @@ class EvaluatorTest {
     return changes.changed().get(0).state();
   }
 
+  /** The broker redelivers what a dead hub held unacknowledged, after newer samples: last is the newest, not the latest to come. */
+  @Test
+  void aLateSampleDoesNotStandForTheNewestValue() {
+    evaluator.rules(List.of(rule("HighCpu", new JsonObject().put("kind", "threshold").put("metric", "cpu.usage").put("op", ">").put("value", 90))), T0);
+    assertEquals(State.FIRING, only(sample(95, T0 + 1000)));
+    assertEquals(State.RESOLVED, only(sample(10, T0 + 3000)));
+    assertTrue(evaluator.onSamples("a1", List.of(Sample.of("cpu.usage", Map.of("cpu", "total"), 95, T0 + 2000)), T0 + 3500).isEmpty(),
+        "a redelivered 95 older than the 10 changes nothing");
+    assertEquals(State.FIRING, only(sample(96, T0 + 4000)), "a newer one does");
+  }
+
   @Test
   void forZeroFiresOnTheSampleAndResolvesOnTheFirstGoodOne() {
     evaluator.hostname("a1", "web-1");

@@ -123,6 +123,26 @@ class RedisOutageTest {
     }
   }
 
+  /** Leases, node beats and alert writes go through the store's client, which wraps Redis's replies: NOSCRIPT must still lead to EVAL. */
+  @Test
+  void leasesThroughTheStoresClientWorkOnARedisThatNeverSawTheirScripts() throws Exception {
+    assumeTrue(new File("/usr/bin/redis-server").canExecute() || onPath("redis-server"), "no redis-server to start");
+    int port = freePort();
+    Path dir = Files.createTempDirectory("mirador-redis");
+    Process redis = startRedis(port, dir); // empty script cache
+    RedisStore store = new RedisStore(vertx, new JsonObject().put("url", "redis://127.0.0.1:" + port).put("prefix", "fresh:")
+        .put("connectTimeoutMs", 1000).put("commandTimeoutMs", 2000));
+    try {
+      RedisLeases leases = new RedisLeases(store.client(), "fresh:");
+      assertTrue(await(leases.acquire("alert", "hub-a/alert/1", 5_000)).isPresent(), "lease acquired");
+      assertEquals("hub-a/alert/1", await(leases.current("alert")).orElseThrow().owner());
+    } finally {
+      await(store.close());
+      redis.destroy();
+      redis.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   private static Process startRedis(int port, Path dir) throws Exception {
     Process process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--dir", dir.toString())
