@@ -19,4 +19,16 @@ public final class ApiError extends RuntimeException {
   public static ApiError notFound(String detail) {
     return new ApiError(404, "not found", detail);
   }
+
+  public static ApiError unauthorized(String detail) {
+    return new ApiError(401, "unauthorized", detail);
+  }
+
+  public static ApiError forbidden(String detail) {
+    return new ApiError(403, "forbidden", detail);
+  }
+
+  public static ApiError conflict(String detail) {
+    return new ApiError(409, "conflict", detail);
+  }
 }

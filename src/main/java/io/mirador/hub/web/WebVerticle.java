@@ -8,6 +8,8 @@ import io.mirador.hub.alert.AlertsApi;
 import io.mirador.hub.alert.notify.Notifiers;
 import io.mirador.hub.checks.ChecksApi;
 import io.mirador.hub.cluster.ClusterApi;
+import io.mirador.hub.security.Access;
+import io.mirador.hub.security.Principal;
 import io.mirador.metrics.Meters;
 import io.mirador.store.StoreBackend;
 import io.mirador.store.Stores;
@@ -83,10 +85,11 @@ public final class WebVerticle extends VerticleBase {
 
   /**
    * The one place where callers of the API are authenticated, before any feature's routes. Nothing is checked yet:
-   * whoever reaches the port may call the API (standalone binds loopback); users, tokens and roles (the security
-   * issue) plug in here.
+   * whoever reaches the port may call the API as {@link Principal#LOCAL} (standalone binds loopback); users, tokens
+   * and roles (the security issue) plug in here. Feature APIs guard their routes with {@link Access#requires}.
    */
   private void authenticate(RoutingContext ctx) {
+    ctx.put(Access.PRINCIPAL, Principal.LOCAL);
     ctx.next();
   }
 
