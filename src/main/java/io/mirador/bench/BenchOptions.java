@@ -23,7 +23,10 @@ public record BenchOptions(
     int probeIntervalMs,
     double drainSeconds,
     String runId,
-    Map<String, Long> cpuPids) {
+    Map<String, Long> cpuPids,
+    int alertProbes,
+    int alertIntervalMs,
+    int alertPort) {
 
   /** A command-line mistake: printed with the usage, exit code 2. */
   public static final class BadOptionException extends Exception {
@@ -51,12 +54,17 @@ public record BenchOptions(
       new Flag("--drain", "SECONDS", "after sending stops, wait at most this long for the hub to store what was sent (default 30)"),
       new Flag("--run-id", "ID", "agent ids are bench-<ID>-<n> (default random)"),
       new Flag("--cpu-pids", "NAME=PID,...", "processes whose CPU to report besides this one; redis-server and beam.smp are found by name"),
+      new Flag("--alert-probes", "N", "also measure sample → webhook alert latency: N alerts, each a new series crossing a "
+          + "`for: 0s` rule, received by a webhook server of the bench (default 0: off; see AlertProbe)"),
+      new Flag("--alert-interval", "MS", "one alert probe every this many ms (default 200)"),
+      new Flag("--alert-port", "PORT", "loopback port of the bench's webhook receiver and of its /metrics for a Prometheus "
+          + "beside the hub (default 18099)"),
       new Flag("--help", null, "print this help and exit"));
 
   public static BenchOptions defaults() {
     String amqp = System.getenv().getOrDefault("MIRADOR_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672");
     return new BenchOptions("http://127.0.0.1:8080", amqp, 1000, 100, 10, 60, 5, false, 1000, 4, 250, 30,
-        UUID.randomUUID().toString().substring(0, 8), Map.of());
+        UUID.randomUUID().toString().substring(0, 8), Map.of(), 0, 200, 18099);
   }
 
   /** Returns null when --help was asked for. */
@@ -76,6 +84,9 @@ public record BenchOptions(
     double drain = o.drainSeconds;
     String runId = o.runId;
     Map<String, Long> cpuPids = new LinkedHashMap<>();
+    int alertProbes = o.alertProbes;
+    int alertInterval = o.alertIntervalMs;
+    int alertPort = o.alertPort;
     Deque<String> rest = new ArrayDeque<>(args);
     while (!rest.isEmpty()) {
       String arg = rest.pollFirst();
@@ -138,11 +149,14 @@ public record BenchOptions(
             cpuPids.put(kv[0], (long) integer("--cpu-pids", kv[1], 1, Integer.MAX_VALUE));
           }
         }
+        case "--alert-probes" -> alertProbes = integer(name, value, 0, 100_000);
+        case "--alert-interval" -> alertInterval = integer(name, value, 1, 60_000);
+        case "--alert-port" -> alertPort = integer(name, value, 1, 65_535);
         default -> throw new BadOptionException("unknown option '" + name + "'");
       }
     }
     return new BenchOptions(hubUrl, amqpUrl, agents, metrics, interval, duration, warmup, saturate, window,
-        Math.min(connections, agents), probeInterval, drain, runId, Map.copyOf(cpuPids));
+        Math.min(connections, agents), probeInterval, drain, runId, Map.copyOf(cpuPids), alertProbes, alertInterval, alertPort);
   }
 
   /** Samples per second offered in interval mode. */

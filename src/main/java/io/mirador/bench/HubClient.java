@@ -51,6 +51,21 @@ final class HubClient {
     return response.body();
   }
 
+  /** PUTs a JSON definition to the first hub node; anything but 200 or 201 is an IOException with the answer. */
+  void put(String path, io.vertx.core.json.JsonObject body) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrls.get(0) + path)).timeout(Duration.ofSeconds(5))
+        .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200 && response.statusCode() != 201) {
+      throw new IOException("PUT " + path + ": HTTP " + response.statusCode() + " " + response.body());
+    }
+  }
+
+  void delete(String path) throws IOException, InterruptedException {
+    http.send(HttpRequest.newBuilder(URI.create(baseUrls.get(0) + path)).timeout(Duration.ofSeconds(5)).DELETE().build(),
+        HttpResponse.BodyHandlers.discarding());
+  }
+
   private String get(String base, String path) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(request(base, path), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {

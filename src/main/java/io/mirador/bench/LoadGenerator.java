@@ -86,6 +86,16 @@ public final class LoadGenerator {
         publisher.register();
       }
       probe.register();
+      AlertProbe alerts = null;
+      Thread alertThread = null;
+      if (options.alertProbes() > 0) {
+        alerts = new AlertProbe(options, hub, probeConnection);
+        alerts.prepare();
+        if (options.alertProbes() * (long) options.alertIntervalMs() > options.durationSeconds() * 1000) {
+          out.printf("note: %d alert probes every %d ms outlast the measured %.0f s: the load goes on until they are done%n",
+              options.alertProbes(), options.alertIntervalMs(), options.durationSeconds());
+        }
+      }
       Thread sampler = thread("bench-sampler", this::sample);
       long start = System.nanoTime();
       for (Publisher publisher : publishers) {
@@ -102,6 +112,16 @@ public final class LoadGenerator {
       long measureStart = System.nanoTime();
       cpu.start();
       measuring = true;
+      if (alerts != null) {
+        AlertProbe running = alerts;
+        alertThread = thread("bench-alert-probe", () -> {
+          try {
+            running.run();
+          } catch (Exception e) {
+            failure = e;
+          }
+        });
+      }
       sleepUntil(measureStart + seconds(options.durationSeconds()));
       HubClient.Stored stored1 = hub.stored();
       long sent1 = sentSamples.sum();
@@ -109,6 +129,11 @@ public final class LoadGenerator {
       double measured = (System.nanoTime() - measureStart) / 1e9;
       Map<String, Double> cpuShares = cpu.sinceStart();
       double loadAfter = CpuMeter.loadAverage();
+      if (alertThread != null) {
+        // the background load goes on until every alert probe was sent and notified (or given up on)
+        alertThread.join();
+        alerts.settle(alerts.peerSeen());
+      }
       measuring = false;
       sending = false;
       for (Thread thread : threads) {
@@ -153,6 +178,10 @@ public final class LoadGenerator {
         out.printf("| sends later than their slot by > 1 s | %,d |%n", behind.sum());
       }
       cpuShares.forEach((name, share) -> out.printf("| CPU %s | %s |%n", name, share < 0 ? "n/a" : String.format("%.0f %% of a core", share)));
+      if (alerts != null) {
+        alerts.report(out);
+        alerts.close();
+      }
       return new Result(sentRate, storedRate, end.samples() - baseline.samples(), latency.percentile(50), latency.percentile(99),
           latency.count(), latency.timeouts(), storedTotal >= sentTotal);
     } finally {
