@@ -220,6 +220,48 @@ class AlertingEndToEndTest {
   }
 
   @Test
+  void silencingAToldAlertTellsNoResolveAndEndingTheSilenceTellsNoSecondFiring() {
+    register("a1", "web-1");
+    rule("HighCpu", 90);
+    webhook("ops", new JsonObject());
+    cpu("a1", 95);
+    assertEquals("firing", awaitPayloads(1).get(0).getString("status"));
+    HttpResponse<?> created = Await.result(http.post("/api/v1/silences").sendJsonObject(new JsonObject()
+        .put("matchers", new JsonArray().add(new JsonObject().put("name", "agent").put("value", "a1")))
+        .put("endsAt", Instant.now().plusSeconds(3600).toString()).put("createdBy", "ann").put("comment", "reboot")));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    cpu("a1", 96);
+    awaitSkip("ops");
+    assertEquals(1, receiver.received.size(), () -> "muted, not resolved: nothing told " + receiver.bodies());
+    assertEquals(204, Await.result(http.delete("/api/v1/silences/" + created.bodyAsJsonObject().getString("id")).send()).statusCode());
+    cpu("a1", 97);
+    awaitSkip("ops");
+    awaitSkip("ops");
+    assertEquals(1, receiver.received.size(), () -> "unmuted and still firing: told already " + receiver.bodies());
+    cpu("a1", 10);
+    assertEquals("resolved", awaitPayloads(2).get(1).getString("status"));
+  }
+
+  @Test
+  void withoutResolvesAnAlertThatFiresAgainIsToldAgain() {
+    register("a1", "web-1");
+    rule("HighCpu", 90);
+    webhook("pager", new JsonObject().put("sendResolved", false));
+    cpu("a1", 95);
+    awaitPayloads(1);
+    cpu("a1", 10);
+    Await.until(client, "the alert resolved", PATIENCE, () -> Future.succeededFuture(Optional.ofNullable(
+        "resolved".equals(get("/api/v1/alerts?rule=HighCpu").getJsonArray("alerts").getJsonObject(0).getString("state")) ? true : null)));
+    // dedup lets the all-resolved group through so the log forgets it; the sender tells nobody
+    Await.until(client, "the resolve written to the log", PATIENCE, () -> Future.succeededFuture(
+        Optional.ofNullable(flushes("pager", "send") >= 2 ? true : null)));
+    assertEquals(1, receiver.received.size(), "no resolve told");
+    cpu("a1", 99);
+    List<JsonObject> told = awaitPayloads(2);
+    assertEquals(List.of("firing", "firing"), told.stream().map(b -> b.getString("status")).toList());
+  }
+
+  @Test
   void aReceiverThatFailsTwiceIsRetriedAndGetsExactlyOneNotification() {
     register("a1", "web-1");
     rule("HighCpu", 90);

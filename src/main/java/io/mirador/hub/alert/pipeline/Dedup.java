@@ -31,7 +31,9 @@ public final class Dedup {
       return Decision.SEND;
     }
     if (!entry.firing().isEmpty() && firing.isEmpty()) {
-      return sendResolved ? Decision.SEND : Decision.SKIP; // all resolved
+      // all resolved: sent whatever sendResolved says, as in Alertmanager, so that the log forgets the firing alerts
+      // (without resolves wanted, the sender only writes the log)
+      return Decision.SEND;
     }
     if (sendResolved && !entry.resolved().containsAll(resolved)) {
       return Decision.SEND;

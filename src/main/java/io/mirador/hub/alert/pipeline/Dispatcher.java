@@ -198,14 +198,14 @@ public final class Dispatcher {
       }
     }
     Set<String> down = inhibitor.downAgents(now.alerts().values(), now.rules());
-    List<AlertState> told = Silencer.filter(inhibitor.filter(alerts, down, now.rules()), now.silences(), at);
-    if (!group.notifier.sendResolved()) {
-      told = told.stream().filter(a -> a.state() != AlertState.State.RESOLVED).toList();
-    }
+    List<AlertState> unmuted = Silencer.filter(inhibitor.filter(alerts, down, now.rules()), now.silences(), at);
     Set<String> firing = new HashSet<>();
     Set<String> resolved = new HashSet<>();
-    told.forEach(a -> (a.state() == AlertState.State.RESOLVED ? resolved : firing).add(a.fingerprint()));
-    List<AlertState> payload = told;
+    unmuted.forEach(a -> (a.state() == AlertState.State.RESOLVED ? resolved : firing).add(a.fingerprint()));
+    // resolves go to dedup whatever sendResolved says (an all-resolved group must clear the log, or the next firing
+    // of the same alerts would look told); the notifier's payload leaves them out when it does not want them
+    List<AlertState> payload = group.notifier.sendResolved() ? unmuted
+        : unmuted.stream().filter(a -> a.state() != AlertState.State.RESOLVED).toList();
     Set<String> resolvedInFlush = new HashSet<>();
     alerts.forEach(a -> {
       if (a.state() == AlertState.State.RESOLVED) {
@@ -214,19 +214,30 @@ public final class Dispatcher {
     });
     NotifierConfig notifier = group.notifier;
     long claimTtl = sender.retry().worstCaseMs(notifier.timeoutMs()) + 5_000;
-    store.logEntry(notifier.name(), group.key).compose(entry -> {
+    Future<Sender.Outcome> outcome;
+    if (unmuted.isEmpty()) {
+      // everything muted (inhibited or silenced): as in Alertmanager, the pipeline stops here and the log stays as it
+      // is, so muting a told alert tells no "resolved" and unmuting it tells no second "firing"
+      flushed(notifier, Dedup.Decision.SKIP);
+      outcome = Future.succeededFuture(Sender.Outcome.SKIPPED);
+    } else {
+      outcome = store.logEntry(notifier.name(), group.key).compose(entry -> {
       Dedup.Decision decision = Dedup.decide(entry.orElse(null), firing, resolved, notifier.sendResolved(), notifier.repeatIntervalMs(), claimTtl, at);
-      meters.counter("mirador_alert_flushes_total", "Flushes of alert groups, by notifier and what dedup decided (send, skip, wait)",
-          Map.of("notifier", notifier.name(), "decision", decision.name().toLowerCase(java.util.Locale.ROOT))).increment();
+      flushed(notifier, decision);
       if (decision == Dedup.Decision.SKIP) {
         return Future.succeededFuture(Sender.Outcome.SKIPPED);
       }
       if (decision == Dedup.Decision.WAIT) {
         return Future.succeededFuture(Sender.Outcome.WAITING);
       }
+      if (payload.isEmpty()) {
+        return sender.record(notifier, group.key, firing, resolved); // all resolved, resolves not wanted: only the log
+      }
       Notification notification = new Notification(notifier.name(), group.key, group.labels, payload, externalUrl);
       return sender.deliver(notifier, plugins.get(notifier.type()), notification, entry.orElse(null), firing, resolved);
-    }).onComplete(done -> {
+      });
+    }
+    outcome.onComplete(done -> {
       group.flushing = false;
       if (done.failed()) {
         LOG.warn("flush of group {} for {} failed: {}", group.key, notifier.name(), done.cause().toString());
@@ -253,6 +264,11 @@ public final class Dispatcher {
       boolean settled = done.succeeded() && (done.result() == Sender.Outcome.SENT || done.result() == Sender.Outcome.SKIPPED);
       schedule(id, group, settled ? notifier.groupIntervalMs() : Math.min(notifier.groupIntervalMs(), 1_000));
     });
+  }
+
+  private void flushed(NotifierConfig notifier, Dedup.Decision decision) {
+    meters.counter("mirador_alert_flushes_total", "Flushes of alert groups, by notifier and what dedup decided (send, skip, wait)",
+        Map.of("notifier", notifier.name(), "decision", decision.name().toLowerCase(java.util.Locale.ROOT))).increment();
   }
 
   /** For the API and tests: the groups as notifier → group keys. */

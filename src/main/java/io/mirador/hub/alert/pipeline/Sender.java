@@ -93,6 +93,25 @@ public final class Sender {
     });
   }
 
+  /**
+   * Writes what dedup decided without telling anyone: a group whose alerts all resolved, for a notifier that does not
+   * send resolves, leaves the log with nothing firing, so a new firing of the same alerts is told.
+   */
+  public Future<Outcome> record(NotifierConfig config, String groupKey, Set<String> firing, Set<String> resolved) {
+    Optional<Fence> held = fence.get();
+    if (held.isEmpty()) {
+      return Future.succeededFuture(Outcome.FENCED);
+    }
+    LogEntry entry = new LogEntry(config.name(), groupKey, firing, resolved, System.currentTimeMillis(), 0);
+    return store.log(entry, Map.of(), held.get()).map(logged -> {
+      if (!logged) {
+        fenced.increment();
+        return Outcome.FENCED;
+      }
+      return Outcome.SKIPPED;
+    });
+  }
+
   private void attempt(NotifierConfig config, Notifier plugin, Notification notification, LogEntry previous, Set<String> firing,
       Set<String> resolved, Fence claimFence, int attempt, Promise<Outcome> done) {
     Optional<Fence> held = fence.get();
