@@ -52,7 +52,7 @@ class AlertingEndToEndTest {
   void start() {
     receiver = new WebhookReceiver();
     JsonObject config = TestConfig.hubOnly().put("hub", new JsonObject().put("alert", new JsonObject()
-        .put("evalIntervalMs", 100).put("externalUrl", "http://mirador.test").put("expiredSilenceRetentionMs", 3_000)
+        .put("evalIntervalMs", 100).put("valueRefreshMs", 200).put("externalUrl", "http://mirador.test").put("expiredSilenceRetentionMs", 3_000)
         .put("retry", new JsonObject().put("initialBackoffMs", 50).put("maxBackoffMs", 200).put("maxAttempts", 4))));
     hub = Await.result(Mirador.start(Mirador.Mode.HUB, config));
     client = Vertx.vertx();
@@ -158,6 +158,8 @@ class AlertingEndToEndTest {
     cpu("a1", 97); // still firing: nothing new to tell
     awaitSkip("ops");
     assertEquals(1, receiver.received.size(), "no duplicate");
+    Await.until(client, "the listed value following the series", PATIENCE, () -> Future.succeededFuture(Optional.ofNullable(
+        get("/api/v1/alerts?rule=HighCpu").getJsonArray("alerts").getJsonObject(0).getDouble("value") == 97.0 ? true : null)));
 
     cpu("a1", 20);
     JsonObject resolved = awaitPayloads(2).get(1);

@@ -10,7 +10,8 @@ import java.util.List;
 
 /** The {@code hub.alert} section (conf/mirador.yaml documents every key), read and checked once. */
 public record AlertConfig(long evalIntervalMs, String externalUrl, boolean inhibitWhenAgentDown, Evaluator.Limits limits, int maxGroups,
-    int maxPendingWrites, Retry retry, List<Rule> rules, List<NotifierConfig> notifiers, long expiredSilenceRetentionMs) {
+    int maxPendingWrites, Retry retry, List<Rule> rules, List<NotifierConfig> notifiers, long expiredSilenceRetentionMs,
+    long valueRefreshMs) {
 
   public static AlertConfig of(JsonObject config, Notifiers plugins) {
     JsonObject alert = Settings.section(config, "hub", "alert");
@@ -41,6 +42,6 @@ public record AlertConfig(long evalIntervalMs, String externalUrl, boolean inhib
     return new AlertConfig(Settings.positiveInt(alert, "evalIntervalMs", 1_000), alert.getString("externalUrl", "http://127.0.0.1:8080"),
         alert.getBoolean("inhibitWhenAgentDown", true), limits, Settings.positiveInt(alert, "maxGroups", 10_000),
         Settings.positiveInt(alert, "maxPendingWrites", 10_000), Retry.from(alert.getJsonObject("retry", new JsonObject())), rules, notifiers,
-        Settings.positiveInt(alert, "expiredSilenceRetentionMs", 432_000_000));
+        Settings.positiveInt(alert, "expiredSilenceRetentionMs", 432_000_000), Settings.positiveInt(alert, "valueRefreshMs", 10_000));
   }
 }

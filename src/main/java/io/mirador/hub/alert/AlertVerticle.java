@@ -75,6 +75,7 @@ public final class AlertVerticle extends VerticleBase {
   private LongAdder pointsDropped;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long tick = -1;
+  private long refresh = -1;
   /** Bumped on every gain and loss of the lease, so answers to an earlier term are ignored. */
   private long term;
   private boolean active;
@@ -187,6 +188,7 @@ public final class AlertVerticle extends VerticleBase {
       }
       fresh.notifiers(notifiers, evaluator.alerts());
       listen();
+      refresh = vertx.setPeriodic(settings.valueRefreshMs(), id -> refresh());
       tick = vertx.setPeriodic(settings.evalIntervalMs(), id -> {
         long at = System.currentTimeMillis();
         persist(evaluator.tick(at));
@@ -286,6 +288,7 @@ public final class AlertVerticle extends VerticleBase {
     consumers.forEach(MessageConsumer::unregister);
     consumers.clear();
     vertx.cancelTimer(tick);
+    vertx.cancelTimer(refresh);
     if (dispatcher != null) {
       dispatcher.stop();
     }
@@ -320,6 +323,20 @@ public final class AlertVerticle extends VerticleBase {
    * them to the pipeline and tells the hub. Bounded: beyond {@code maxPendingWrites} waiting, a transition is dropped and
    * counted (the evaluator still holds it; the next transition of that alert writes it whole).
    */
+  /**
+   * Writes the alerts whose value moved on since their last transition (not routed: nothing to tell), at most once per
+   * {@code hub.alert.valueRefreshMs}, so the API's {@code value} follows the series without a store write per sample.
+   */
+  private void refresh() {
+    List<AlertState> moved = evaluator.refreshed();
+    Optional<Fence> fence = ownership.fence();
+    if (moved.isEmpty() || fence.isEmpty() || pendingWrites >= settings.maxPendingWrites()) {
+      return;
+    }
+    pendingWrites++;
+    writes = writes.transform(previous -> store.saveAlerts(moved, List.of(), fence.get()).andThen(saved -> pendingWrites--));
+  }
+
   private void persist(Evaluator.Changes changes) {
     if (changes.isEmpty()) {
       return;

@@ -5,9 +5,11 @@ import io.mirador.model.Sample;
 import io.mirador.store.AgentStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -51,6 +53,8 @@ public final class Evaluator {
   private final Map<String, AlertState> alerts = new LinkedHashMap<>();
   /** rule name → series key → window (threshold rules). */
   private final Map<String, Map<String, Window>> windows = new HashMap<>();
+  /** Fingerprints of alerts whose value moved on without a transition, not yet handed out by {@link #refreshed}. */
+  private final Set<String> moved = new HashSet<>();
   /** rule name → agent → last time a selected sample was seen (absent rules). */
   private final Map<String, Map<String, Long>> lastSeen = new HashMap<>();
   private final Map<String, String> hostnames = new HashMap<>();
@@ -321,6 +325,23 @@ public final class Evaluator {
     out.record(prior, next);
   }
 
+  /**
+   * The alerts whose value or last-active time moved on since they were last handed out as changed (a transition
+   * writes the whole alert; between transitions only this keeps the stored value current), each once; see
+   * {@code hub.alert.valueRefreshMs}.
+   */
+  public List<AlertState> refreshed() {
+    List<AlertState> out = new ArrayList<>(moved.size());
+    for (String fingerprint : moved) {
+      AlertState alert = alerts.get(fingerprint);
+      if (alert != null) {
+        out.add(alert);
+      }
+    }
+    moved.clear();
+    return out;
+  }
+
   /** Gathers the transitions of one call, and keeps the in-memory alerts current. */
   private final class Collector {
     final Map<String, AlertState> changed = new LinkedHashMap<>();
@@ -331,6 +352,7 @@ public final class Evaluator {
         return;
       }
       if (next == null) {
+        moved.remove(prior.fingerprint());
         alerts.remove(prior.fingerprint());
         changed.remove(prior.fingerprint());
         removed.add(prior.fingerprint());
@@ -340,6 +362,9 @@ public final class Evaluator {
       if (prior == null || prior.state() != next.state()) {
         changed.put(next.fingerprint(), next);
         removed.remove(next.fingerprint());
+        moved.remove(next.fingerprint());
+      } else if (!changed.containsKey(next.fingerprint())) {
+        moved.add(next.fingerprint());
       }
     }
 

@@ -34,6 +34,22 @@ class EvaluatorTest {
     return changes.changed().get(0).state();
   }
 
+  @Test
+  void aFiringAlertsNewValuesAreHandedOutOnceForTheStoreWithoutATransition() {
+    evaluator.rules(List.of(rule("HighCpu", new JsonObject().put("kind", "threshold").put("metric", "cpu.usage").put("op", ">").put("value", 90))), T0);
+    assertEquals(State.FIRING, only(sample(95, T0)));
+    assertTrue(evaluator.refreshed().isEmpty(), "the transition wrote it already");
+    assertTrue(sample(97, T0 + 1_000).isEmpty(), "still firing: no transition");
+    assertTrue(sample(98, T0 + 2_000).isEmpty());
+    List<AlertState> moved = evaluator.refreshed();
+    assertEquals(1, moved.size());
+    assertEquals(98, moved.get(0).value());
+    assertEquals(T0 + 2_000, moved.get(0).lastActiveAt());
+    assertTrue(evaluator.refreshed().isEmpty(), "handed out once");
+    assertEquals(State.RESOLVED, only(sample(10, T0 + 3_000)));
+    assertTrue(evaluator.refreshed().isEmpty(), "a transition writes the whole alert");
+  }
+
   /** The broker redelivers what a dead hub held unacknowledged, after newer samples: last is the newest, not the latest to come. */
   @Test
   void aLateSampleDoesNotStandForTheNewestValue() {
