@@ -61,7 +61,7 @@ public final class WebVerticle extends VerticleBase {
         new AgentsApi(vertx, stores.registry(), stores.series()),
         new SeriesApi(stores.series()),
         new ChecksApi(vertx, stores.checks(), stores.registry()),
-        new AlertsApi(vertx, stores.alerts(), Notifiers.load()),
+        new AlertsApi(vertx, stores.alerts(), Notifiers.load(), stores.jobs()),
         new JobsApi(vertx, stores.jobs(), stores.registry(), JobsConfig.of(config())));
     Router router = Router.router(vertx);
     router.route("/api/*").handler(this::authenticate);
