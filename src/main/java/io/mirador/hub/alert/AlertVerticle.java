@@ -304,6 +304,8 @@ public final class AlertVerticle extends VerticleBase {
         remediated.clear(); // bounded; the sched role's rate limit still holds
       }
       remediated.put(alert.fingerprint(), alert.firedAt());
+      LOG.debug("alert {} of rule {} fired at {} on agent {}: remediation {} asked", alert.fingerprint(), rule.name(), alert.firedAt(), agent,
+          rule.remediation().template());
       HubEvent.publish(vertx.eventBus(), new RemediationRequested(rule.name(), alert.fingerprint(), agent, rule.remediation().template(),
           rule.remediation().maxPerHour()));
     }
