@@ -6,6 +6,7 @@
 #
 #   scripts/bench-jobs.sh [AGENTS...]          default: 100 1000
 #   PARALLEL=100 ANSIBLE=0 scripts/bench-jobs.sh 1000
+#   MODULES=raw scripts/bench-jobs.sh 1000      (Ansible's command module takes minutes per 100 hosts here)
 #
 # Uses its own RabbitMQ vhost (mirador-bench-jobs) and Redis db 10, emptied before and after. Prints the load average
 # before and after each measurement. Needs target/mirador.jar (mvn -q package -DskipTests) and, for the comparison,
@@ -66,7 +67,7 @@ for n in "${@:-100 1000}"; do
     java ${BENCH_JAVA_OPTS:-} -cp "$JAR" io.mirador.bench.JobsBench "$AMQP" "http://127.0.0.1:$PORT" "$agents" "$PARALLEL" "echo hello"
     echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
     if [[ ${ANSIBLE:-1} == 1 ]] && command -v ansible >/dev/null; then
-      for module in raw command; do
+      for module in ${MODULES:-raw command}; do
         echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
         ansible_run "$agents" "$module"
         echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -60,6 +60,8 @@ public final class SchedVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SchedVerticle.class);
   /** Templates are read again this often for their schedules. */
   private static final long TEMPLATES_EVERY_MS = 5_000;
+  /** The store is read for jobs and cancels this owner may have missed this often. */
+  private static final long RECONCILE_EVERY_MS = 5_000;
   /** Most missed ticks a scheduled job lists. */
   private static final int MAX_MISSED_LISTED = 10;
 
@@ -77,6 +79,7 @@ public final class SchedVerticle extends VerticleBase {
   private final Map<String, ArrayDeque<Long>> remediations = new LinkedHashMap<>();
   private List<JsonObject> scheduled = List.of();
   private long templatesReadAt;
+  private long reconciledAt;
   private long tick = -1;
   private long term;
   private boolean active;
@@ -267,6 +270,30 @@ public final class SchedVerticle extends VerticleBase {
       }
     }
     schedules(now, myTerm);
+    if (now - reconciledAt >= RECONCILE_EVERY_MS) {
+      reconciledAt = now;
+      reconcile(myTerm);
+    }
+  }
+
+  /**
+   * Jobs stored while this owner missed their {@code submitted} event (published between two owners, or lost with a
+   * node) and cancels it missed are picked up from the store.
+   */
+  private void reconcile(long myTerm) {
+    store.unfinished().onSuccess(ids -> {
+      for (String id : ids) {
+        if (myTerm == term && !jobs.containsKey(id)) {
+          load(id).onSuccess(v -> Optional.ofNullable(jobs.get(id)).ifPresent(this::pump));
+        }
+      }
+    });
+    store.cancelRequests().onSuccess(ids -> ids.forEach(id -> {
+      Driven job = jobs.get(id);
+      if (myTerm == term && job != null && !job.plan.cancelRequested()) {
+        cancel(id);
+      }
+    }));
   }
 
   /**
