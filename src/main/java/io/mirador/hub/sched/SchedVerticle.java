@@ -333,9 +333,11 @@ public final class SchedVerticle extends VerticleBase {
       boolean again = freed;
       save(job).onComplete(saved -> {
         job.pumping = false;
-        if (myTerm != term || saved.failed() || !saved.result()) {
+        if (saved.failed() || !saved.result()) {
           return;
         }
+        // written RUNNING under a fence that held: sent even if the lease moved since, as the next owner will not send
+        // them (and an agent runs a job id once)
         for (Target target : toSend) {
           send(EventType.JOB, target.agent(), job.plan, jobPayload(job.plan)).onFailure(e -> {
             if (myTerm == term && job.plan.unreachable(target.agent(), "the transport did not take the job: " + e.getMessage(),
@@ -343,6 +345,9 @@ public final class SchedVerticle extends VerticleBase {
               save(job).onSuccess(ok -> pump(job));
             }
           });
+        }
+        if (myTerm != term) {
+          return;
         }
         if (again || job.pumpAgain) {
           job.pumpAgain = false;
