@@ -8,7 +8,7 @@
 #   PARALLEL=100 ANSIBLE=0 scripts/bench-jobs.sh 1000
 #   MODULES=raw scripts/bench-jobs.sh 1000      (Ansible's command module takes minutes per 100 hosts here)
 #
-# Uses its own RabbitMQ vhost (mirador-bench-jobs) and Redis db 10, emptied before and after. Prints the load average
+# HUB_LOG=file keeps the hub's log. Uses its own RabbitMQ vhost (mirador-bench-jobs) and Redis db 10, emptied before and after. Prints the load average
 # before and after each measurement. Needs target/mirador.jar (mvn -q package -DskipTests) and, for the comparison,
 # ansible-playbook.
 set -euo pipefail
@@ -30,6 +30,7 @@ clean() {
 finish() {
   if [[ -n $HUB_PID ]] && kill -0 "$HUB_PID" 2>/dev/null; then kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; fi
   clean
+  if [[ -n ${HUB_LOG:-} ]]; then cp "$WORK/hub.log" "$HUB_LOG"; fi
   rm -rf "$WORK"
 }
 trap finish EXIT

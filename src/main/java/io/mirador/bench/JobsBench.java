@@ -122,6 +122,14 @@ public final class JobsBench {
       double seconds = (System.nanoTime() - posted) / 1e9;
       System.out.printf("mirador: %d targets, parallel %d, '%s': %s in %.2f s (POST to every result stored), counts %s, scripts run %d%n",
           agents, parallel, script, job[0].getString("state"), seconds, job[0].getJsonObject("counts").encode(), ran.get());
+      Map<String, Integer> reasons = new java.util.TreeMap<>();
+      job[0].getJsonArray("targets").forEach(t -> {
+        JsonObject target = (JsonObject) t;
+        if (!"SUCCEEDED".equals(target.getString("state"))) {
+          reasons.merge(target.getString("state") + ": " + target.getString("reason"), 1, Integer::sum);
+        }
+      });
+      reasons.forEach((reason, n) -> System.out.printf("  %d x %s%n", n, reason));
     } finally {
       runners.shutdownNow();
       runners.awaitTermination(10, TimeUnit.SECONDS);
