@@ -1,6 +1,7 @@
 // The live feed: the one SockJS bridge connection of the page (opened by app.js, shared here), and the live addresses
 // the server publishes on (the same names as io.mirador.Addresses).
 export const LIVE_ALERTS = 'mirador.live.alerts';
+export const LIVE_JOBS = 'mirador.live.jobs';
 
 export const bus = window.miradorBus || (window.miradorBus = new window.LiveBus('/eventbus'));
 

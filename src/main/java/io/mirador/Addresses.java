@@ -42,6 +42,18 @@ public final class Addresses {
   /** {@link io.mirador.hub.events.AlertsChanged}: the alert role stored alert transitions. */
   public static final String ALERTS_CHANGED = "mirador.hub.alert.changed";
 
+  /** {@link io.mirador.hub.events.JobsChanged}: a job was submitted, asked to be cancelled, or moved on. */
+  public static final String JOBS_CHANGED = "mirador.hub.jobs.changed";
+
+  /**
+   * {@link io.mirador.hub.events.JobReport}: a job's result or output line from the engine, a request answered by the
+   * sched owner once stored (only the owner listens).
+   */
+  public static final String SCHED_REPORTS = "mirador.hub.sched.reports";
+
+  /** {@link io.mirador.hub.events.RemediationRequested}: an alert that names a remediation template fired. */
+  public static final String SCHED_REMEDIATION = "mirador.hub.sched.remediation";
+
   /** Prefix of everything the dashboard may receive; the SockJS bridge permits this and nothing else. */
   public static final String LIVE_PREFIX = "mirador.live.";
 
@@ -50,6 +62,9 @@ public final class Addresses {
 
   /** Alert transitions (JSON: count, firing, pending), for the dashboard's alert count and panel. */
   public static final String LIVE_ALERTS = LIVE_PREFIX + "alerts";
+
+  /** Jobs as they move (JSON: the job's header with counts), for the dashboard's jobs panel. */
+  public static final String LIVE_JOBS = LIVE_PREFIX + "jobs";
 
   /** Every check result as it is stored, with history and flapping (the JSON of GET /api/v1/results), for the dashboard. */
   public static final String LIVE_RESULTS = LIVE_PREFIX + "results";

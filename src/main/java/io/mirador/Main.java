@@ -176,7 +176,7 @@ public final class Main {
     out.println("""
         Environment (overrides the config file, overridden by options):
           MIRADOR_HTTP_HOST, MIRADOR_HTTP_PORT, MIRADOR_REDIS_URL, MIRADOR_AMQP_URL,
-          MIRADOR_DATA_DIR, MIRADOR_AGENT_HOSTNAME
+          MIRADOR_DATA_DIR, MIRADOR_AGENT_HOSTNAME, MIRADOR_JOBS_ENABLED
         Every configuration key and its default: conf/mirador.yaml""");
   }
 }

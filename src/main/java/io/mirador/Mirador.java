@@ -182,6 +182,10 @@ public final class Mirador {
       // the agent shares this JVM with the in-memory store: a kill loses the store with it, so a write-ahead
       // spool would cost fsyncs and protect nothing
       ConfigLoader.set(config, false, "agent", "spool", "writeAhead");
+      // bound to loopback, whoever may call the API owns the machine already: jobs are on unless turned off
+      if (Settings.section(config, "hub", "jobs").getValue("enabled") == null) {
+        ConfigLoader.set(config, true, "hub", "jobs", "enabled");
+      }
     }
     if (mode.agent) {
       Path dataDir = Path.of(Settings.section(config, "agent").getString("dataDir", "data"));

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Dispatches commands from the hub to their handlers: {@code config} (the check assignment) goes to the check
- * scheduler; remote jobs plug in here as their issue lands. A command without a handler is answered with a log
+ * scheduler, {@code job} and {@code cancel} to {@link AgentJobs}. A command without a handler is answered with a log
  * event saying so, so the hub operator sees it was received and not acted on.
  */
 public final class AgentEngineVerticle extends VerticleBase {
@@ -30,18 +30,24 @@ public final class AgentEngineVerticle extends VerticleBase {
   private final Map<EventType, Consumer<Envelope>> handlers = new EnumMap<>(EventType.class);
   private MessageConsumer<Envelope> consumer;
   private String agentId;
+  private AgentJobs jobs;
 
   @Override
   public Future<?> start() {
     agentId = AgentConfig.of(config()).id();
+    jobs = new AgentJobs(vertx, config());
     handlers.put(EventType.CONFIG, this::config);
-    consumer = vertx.eventBus().localConsumer(Addresses.agentEngine(agentId), message -> dispatch(message.body()));
-    return consumer.completion();
+    handlers.put(EventType.JOB, jobs::job);
+    handlers.put(EventType.CANCEL, jobs::cancel);
+    return jobs.start().compose(v -> {
+      consumer = vertx.eventBus().localConsumer(Addresses.agentEngine(agentId), message -> dispatch(message.body()));
+      return consumer.completion();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    return consumer.unregister();
+    return Future.join(consumer == null ? Future.succeededFuture() : consumer.unregister(), jobs.close());
   }
 
   /** A check assignment from the hub: its payload goes to the check scheduler ({@link AgentCheckVerticle}). */

@@ -56,7 +56,8 @@ public final class AgentHeartbeatVerticle extends VerticleBase {
 
   private Future<Void> beat(EventType type) {
     return vertx.executeBlocking(() -> HostFacts.probe(systemInfo, configuredHostname), false).map(facts -> {
-      AgentInfo info = new AgentInfo(agentId, facts.hostname(), facts.ips(), facts.os(), Version.current(), false,
+      boolean busy = reported(vertx, agentId).getOrDefault(AgentJobs.RUNNING_COUNTER, 0L) > 0;
+      AgentInfo info = new AgentInfo(agentId, facts.hostname(), facts.ips(), facts.os(), Version.current(), busy,
           startedAt, intervalSeconds, Map.copyOf(reported(vertx, agentId)), subscriptions);
       vertx.eventBus().send(Addresses.agentOutbox(agentId), new Envelope(Envelope.VERSION, type, agentId, 0, System.currentTimeMillis(), info));
       return null;

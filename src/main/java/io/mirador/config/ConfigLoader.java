@@ -59,6 +59,13 @@ public final class ConfigLoader {
     set(config, env.get("MIRADOR_AMQP_URL"), "transport", "amqp", "url");
     set(config, env.get("MIRADOR_DATA_DIR"), "agent", "dataDir");
     set(config, env.get("MIRADOR_AGENT_HOSTNAME"), "agent", "hostname");
+    String jobs = env.get("MIRADOR_JOBS_ENABLED");
+    if (jobs != null) {
+      if (!jobs.equals("true") && !jobs.equals("false")) {
+        throw new IllegalArgumentException("MIRADOR_JOBS_ENABLED must be true or false, got '" + jobs + "'");
+      }
+      set(config, Boolean.parseBoolean(jobs), "hub", "jobs", "enabled");
+    }
     return config;
   }
 

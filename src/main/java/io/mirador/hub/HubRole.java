@@ -5,6 +5,7 @@ import io.mirador.hub.channel.ChannelVerticle;
 import io.mirador.hub.checks.ChecksVerticle;
 import io.mirador.hub.engine.EngineVerticle;
 import io.mirador.hub.heartbeat.HeartbeatVerticle;
+import io.mirador.hub.sched.SchedVerticle;
 import io.mirador.hub.web.WebVerticle;
 import io.vertx.core.Deployable;
 import java.util.Arrays;
@@ -22,6 +23,7 @@ public enum HubRole {
   HEARTBEAT(HeartbeatVerticle.class, true, "judges agents up / stale / down (one owner in the cluster)"),
   ALERT(AlertVerticle.class, true, "evaluates alert rules and sends notifications (one owner in the cluster)"),
   CHECKS(ChecksVerticle.class, true, "pushes each agent its check assignment (one owner in the cluster)"),
+  SCHED(SchedVerticle.class, true, "drives remote jobs, schedules and remediation (one owner in the cluster)"),
   // not redeployed elsewhere: a web verticle serves its own node's address and port, and a copy on a survivor would
   // hold that port when the node comes back on the same host
   WEB(WebVerticle.class, false, "REST API, /metrics, the dashboard and its live feed"),

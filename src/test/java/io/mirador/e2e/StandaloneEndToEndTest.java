@@ -166,11 +166,11 @@ class StandaloneEndToEndTest {
     assertEquals(200, Await.result(http.get("/webjars/sockjs-client/1.5.1/sockjs.min.js").send()).statusCode());
   }
 
-  /** Standalone is a cluster of one: its node, up, owns the single-owner work (heartbeat sweep, check pushes, alerting). */
+  /** Standalone is a cluster of one: its node, up, owns the single-owner work (heartbeat sweep, check pushes, alerting, jobs). */
   @Test
   void theClusterOfOneListsItsNodeAndWhatItOwns() {
-    JsonObject cluster = Await.until(clientVertx, "the alert, checks and heartbeat leases held", PATIENCE, () -> get("/api/v1/cluster")
-        .map(body -> java.util.Optional.ofNullable(body.getJsonArray("owners").size() == 3 ? body : null)));
+    JsonObject cluster = Await.until(clientVertx, "the alert, checks, heartbeat and sched leases held", PATIENCE, () -> get("/api/v1/cluster")
+        .map(body -> java.util.Optional.ofNullable(body.getJsonArray("owners").size() == 4 ? body : null)));
     JsonArray nodes = cluster.getJsonArray("nodes");
     assertEquals(1, nodes.size(), nodes::encode);
     JsonObject node = nodes.getJsonObject(0);
@@ -186,7 +186,7 @@ class StandaloneEndToEndTest {
       assertEquals(mirador.node().id(), o.getString("node"), o.encode());
       assertTrue(o.getLong("since") <= cluster.getLong("now") && o.getLong("expiresAt") > o.getLong("since"), o.encode());
     }
-    assertEquals(List.of("alert", "checks", "heartbeat"), roles);
+    assertEquals(List.of("alert", "checks", "heartbeat", "sched"), roles);
   }
 
   @Test

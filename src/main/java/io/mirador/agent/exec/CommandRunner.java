@@ -119,6 +119,20 @@ public final class CommandRunner {
    * at once and keeps the interrupt status.
    */
   public CommandResult runBlocking(CommandSpec spec) {
+    return runBlocking(spec, null);
+  }
+
+  /** What a command writes, line by line as it writes it, on the threads that read its output. */
+  public interface OutputListener {
+    void line(boolean stderr, String line);
+  }
+
+  /**
+   * {@link #runBlocking(CommandSpec)}, passing each line written to {@code listener} as it comes (stdout, and stderr
+   * when the spec does not merge it, which is then read too instead of discarded; the result's output is stdout's).
+   * Lines are passed before this returns.
+   */
+  public CommandResult runBlocking(CommandSpec spec, OutputListener listener) {
     long started = System.nanoTime();
     String cookie = UUID.randomUUID().toString();
     Map<String, String> environment = childEnvironment(System.getenv(), spec.env(), cookie);
@@ -133,7 +147,7 @@ public final class CommandRunner {
     builder.redirectInput(Redirect.from(DEV_NULL));
     if (spec.mergeStderr()) {
       builder.redirectErrorStream(true);
-    } else {
+    } else if (listener == null) {
       builder.redirectError(Redirect.DISCARD);
     }
     if (spec.workingDir() != null) {
@@ -148,11 +162,16 @@ public final class CommandRunner {
     }
     ProcessTree tree = ProcessTree.of(process, SETSID != null, cookie);
     OutputCapture output = null;
+    OutputCapture errors = null;
     Integer exitCode = null;
     boolean timedOut = false;
     boolean interrupted = false;
     try {
-      output = OutputCapture.start(process.getInputStream(), spec.maxOutputBytes(), "mirador-exec-output-" + process.pid());
+      output = OutputCapture.start(process.getInputStream(), spec.maxOutputBytes(), "mirador-exec-output-" + process.pid(),
+          listener == null ? null : line -> listener.line(false, line));
+      if (listener != null && !spec.mergeStderr()) {
+        errors = OutputCapture.start(process.getErrorStream(), 0, "mirador-exec-errors-" + process.pid(), line -> listener.line(true, line));
+      }
       if (process.waitFor(nanos(spec.timeout()), TimeUnit.NANOSECONDS)) {
         exitCode = process.exitValue();
         output.awaitEnd(EXIT_DRAIN_GRACE);
@@ -169,7 +188,7 @@ public final class CommandRunner {
         LOG.debug("{} ({}): killed {} processes", spec.program(), timedOut ? "timed out" : "exited", killed);
       }
     }
-    if (!awaitEnd(output)) {
+    if (!awaitEnd(output) || (errors != null && !awaitEnd(errors))) {
       LOG.warn("output of {} is still held open by a process outside its tree; stopped reading it", spec.program());
     }
     if (interrupted) {

@@ -20,17 +20,28 @@ final class OutputCapture implements Runnable {
   private final int limit;
   private final ByteArrayOutputStream kept;
   private final CountDownLatch ended = new CountDownLatch(1);
+  private final java.util.function.Consumer<String> lines;
+  private final ByteArrayOutputStream line = new ByteArrayOutputStream();
   private long total;
 
-  private OutputCapture(InputStream in, int limit) {
+  private OutputCapture(InputStream in, int limit, java.util.function.Consumer<String> lines) {
     this.in = in;
     this.limit = limit;
     this.kept = new ByteArrayOutputStream(Math.min(limit, 8192));
+    this.lines = lines;
   }
 
   /** Starts reading {@code in} on a new daemon thread. */
   static OutputCapture start(InputStream in, int limit, String threadName) {
-    OutputCapture capture = new OutputCapture(in, limit);
+    return start(in, limit, threadName, null);
+  }
+
+  /**
+   * The same, and each line as it is read goes to {@code lines} (without its newline; a line longer than
+   * {@link #MAX_LINE} bytes is passed on in pieces), on the reading thread, in order.
+   */
+  static OutputCapture start(InputStream in, int limit, String threadName, java.util.function.Consumer<String> lines) {
+    OutputCapture capture = new OutputCapture(in, limit, lines);
     Thread reader = new Thread(capture, threadName);
     reader.setDaemon(true);
     reader.start();
@@ -44,10 +55,14 @@ final class OutputCapture implements Runnable {
       int n;
       while ((n = in.read(chunk)) != -1) {
         append(chunk, n);
+        split(chunk, n);
       }
     } catch (IOException closed) {
       // the stream was closed under us: what was read so far is the output
     } finally {
+      if (lines != null && line.size() > 0) {
+        emit();
+      }
       ended.countDown();
     }
   }
@@ -58,6 +73,37 @@ final class OutputCapture implements Runnable {
       kept.write(chunk, 0, Math.min(room, n));
     }
     total += n;
+  }
+
+  /** Longest line passed on whole to a line listener, in bytes. */
+  static final int MAX_LINE = 8 * 1024;
+
+  private void split(byte[] chunk, int n) {
+    if (lines == null) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      byte b = chunk[i];
+      if (b == '\n') {
+        emit();
+      } else {
+        line.write(b);
+        if (line.size() >= MAX_LINE) {
+          emit();
+        }
+      }
+    }
+  }
+
+  private void emit() {
+    byte[] bytes = line.toByteArray();
+    line.reset();
+    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+    try {
+      lines.accept(new String(bytes, 0, length, StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      // a listener's failure must not stop the reading: the child would block on a full pipe
+    }
   }
 
   /** Waits up to {@code grace} for end of stream; true when reached. */

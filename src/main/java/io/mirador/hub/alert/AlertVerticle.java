@@ -17,6 +17,7 @@ import io.mirador.hub.events.AlertConfigChanged;
 import io.mirador.hub.events.AlertsChanged;
 import io.mirador.hub.events.CheckResultStored;
 import io.mirador.hub.events.HubEvent;
+import io.mirador.hub.events.RemediationRequested;
 import io.mirador.hub.events.SamplesStored;
 import io.mirador.metrics.Meters;
 import io.mirador.store.AgentRecord;
@@ -85,6 +86,8 @@ public final class AlertVerticle extends VerticleBase {
   private Future<?> writes = Future.succeededFuture();
   private int pendingWrites;
   private boolean removingSilences;
+  /** Fingerprint → the firedAt a remediation was asked for. */
+  private final Map<String, Long> remediated = new HashMap<>();
 
   @Override
   public Future<?> start() {
@@ -279,6 +282,37 @@ public final class AlertVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * An alert that fired (firedAt not seen before) whose rule names a remediation template and that is about one agent:
+   * the sched role runs the template there (and applies the rule's rate limit).
+   */
+  private void remediate(Collection<AlertState> changed) {
+    Map<String, Rule> rules = evaluator.ruleSet();
+    for (AlertState alert : changed) {
+      if (alert.state() != AlertState.State.FIRING) {
+        remediated.remove(alert.fingerprint());
+        continue;
+      }
+      Rule rule = rules.get(alert.rule());
+      String agent = alert.labels().get("agent");
+      if (rule == null || rule.remediation() == null || agent == null) {
+        continue;
+      }
+      Long asked = remediated.get(alert.fingerprint());
+      if (asked != null && asked == alert.firedAt()) {
+        continue;
+      }
+      if (remediated.size() >= 100_000) {
+        remediated.clear(); // bounded; the sched role's rate limit still holds
+      }
+      remediated.put(alert.fingerprint(), alert.firedAt());
+      LOG.debug("alert {} of rule {} fired at {} on agent {}: remediation {} asked", alert.fingerprint(), rule.name(), alert.firedAt(), agent,
+          rule.remediation().template());
+      HubEvent.publish(vertx.eventBus(), new RemediationRequested(rule.name(), alert.fingerprint(), agent, rule.remediation().template(),
+          rule.remediation().maxPerHour()));
+    }
+  }
+
   private void deactivate() {
     term++;
     if (!active) {
@@ -366,6 +400,7 @@ public final class AlertVerticle extends VerticleBase {
       }
       if (myTerm == term) {
         routeTo.route(changes.changed());
+        remediate(changes.changed());
       }
       int firing = count(AlertState.State.FIRING);
       HubEvent.publish(vertx.eventBus(), new AlertsChanged(changes.changed().size() + changes.removed().size(), firing));

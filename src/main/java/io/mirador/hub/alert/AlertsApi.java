@@ -37,10 +37,20 @@ public final class AlertsApi implements Api {
   private final Notifiers plugins;
 
   public AlertsApi(Vertx vertx, AlertStore store, Notifiers plugins) {
+    this(vertx, store, plugins, null);
+  }
+
+  /** With the jobs store, each alert shows the remediation jobs it started. */
+  public AlertsApi(Vertx vertx, AlertStore store, Notifiers plugins, io.mirador.hub.sched.JobStore jobs) {
     this.vertx = vertx;
     this.store = store;
     this.plugins = plugins;
+    this.jobs = jobs;
   }
+
+  /** How many of the newest jobs are looked through for remediations. */
+  private static final int REMEDIATION_LOOKBACK = 1_000;
+  private final io.mirador.hub.sched.JobStore jobs;
 
   @Override
   public void mount(Router router) {
@@ -237,7 +247,16 @@ public final class AlertsApi implements Api {
     String agent = ctx.queryParams().get("agent");
     String ruleName = ctx.queryParams().get("rule");
     long now = System.currentTimeMillis();
-    Future.all(store.alerts(), store.silences(), store.notifications(), store.rules()).onSuccess(all -> {
+    Future<List<JsonObject>> recentJobs = jobs == null ? Future.succeededFuture(List.of()) : jobs.headers(REMEDIATION_LOOKBACK);
+    Future.all(store.alerts(), store.silences(), store.notifications(), store.rules(), recentJobs).onSuccess(all -> {
+      Map<String, JsonArray> remediations = new HashMap<>();
+      for (JsonObject job : (List<JsonObject>) all.resultAt(4)) {
+        JsonObject remediation = job.getJsonObject("origin", new JsonObject()).getJsonObject("remediation");
+        if (remediation != null) {
+          remediations.computeIfAbsent(remediation.getString("fingerprint"), k -> new JsonArray())
+              .add(new JsonObject().put("job", job.getString("id")).put("state", job.getString("state")).put("createdAt", job.getLong("createdAt")));
+        }
+      }
       List<AlertState> alerts = all.resultAt(0);
       List<Silence> silences = all.resultAt(1);
       Map<String, List<NotificationRecord>> records = all.resultAt(2);
@@ -256,7 +275,8 @@ public final class AlertsApi implements Api {
             JsonArray sent = new JsonArray();
             records.getOrDefault(a.fingerprint(), List.of()).forEach(r -> sent.add(r.toJson()));
             out.add(a.toJson().put("silencedBy", new JsonArray(Silencer.silencedBy(a.labels(), silences, now)))
-                .put("inhibited", inhibitor.inhibited(a, down, rules)).put("notifications", sent));
+                .put("inhibited", inhibitor.inhibited(a, down, rules)).put("notifications", sent)
+                .put("remediations", remediations.getOrDefault(a.fingerprint(), new JsonArray())));
           });
       Api.ok(ctx, new JsonObject().put("alerts", out));
     }).onFailure(ctx::fail);

@@ -16,7 +16,38 @@ import java.util.regex.Pattern;
  */
 public record Rule(String name, Kind kind, String metric, Map<String, String> tags, Agg agg, long windowMs, Op op, double value,
     String check, int minStatus, int occurrences, String status, long forMs, long keepFiringForMs, String severity,
-    Map<String, String> labels, Map<String, String> annotations) {
+    Map<String, String> labels, Map<String, String> annotations, Remediation remediation) {
+
+  /** A job template the sched role runs on the alert's agent when an alert of this rule fires, at most maxPerHour times per agent. */
+  public record Remediation(String template, int maxPerHour) {
+
+    static Remediation parse(Object value) {
+      if (value == null) {
+        return null;
+      }
+      if (!(value instanceof JsonObject json) || !(json.getValue("template") instanceof String template) || !NAME.matcher(template).matches()) {
+        throw new IllegalArgumentException("remediation must be {\"template\": \"<job template name>\", \"maxPerHour\": n}");
+      }
+      for (String field : json.fieldNames()) {
+        if (!field.equals("template") && !field.equals("maxPerHour")) {
+          throw new IllegalArgumentException("unknown field '" + field + "' in remediation (known: template, maxPerHour)");
+        }
+      }
+      return new Remediation(template, integer(json, "maxPerHour", 1, 1, 3_600));
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("template", template).put("maxPerHour", maxPerHour);
+    }
+  }
+
+  /** A rule without remediation. */
+  public Rule(String name, Kind kind, String metric, Map<String, String> tags, Agg agg, long windowMs, Op op, double value,
+      String check, int minStatus, int occurrences, String status, long forMs, long keepFiringForMs, String severity,
+      Map<String, String> labels, Map<String, String> annotations) {
+    this(name, kind, metric, tags, agg, windowMs, op, value, check, minStatus, occurrences, status, forMs, keepFiringForMs, severity,
+        labels, annotations, null);
+  }
 
   public enum Kind {
     THRESHOLD, CHECK, AGENT, ABSENT;
@@ -35,7 +66,8 @@ public record Rule(String name, Kind kind, String metric, Map<String, String> ta
   static final int MAX_LABELS = 32;
   static final int MAX_TEXT = 4096;
 
-  private static final Set<String> COMMON = Set.of("kind", "name", "for", "keepFiringFor", "severity", "labels", "annotations");
+  private static final Set<String> COMMON = Set.of("kind", "name", "for", "keepFiringFor", "severity", "labels", "annotations",
+      "remediation");
   private static final Map<Kind, Set<String>> FIELDS = Map.of(
       Kind.THRESHOLD, Set.of("metric", "tags", "agg", "window", "op", "value"),
       Kind.CHECK, Set.of("check", "minStatus", "occurrences"),
@@ -143,8 +175,9 @@ public record Rule(String name, Kind kind, String metric, Map<String, String> ta
       }
     }
     Map<String, String> annotations = stringMap(json, "annotations", false);
+    Remediation remediation = Remediation.parse(json.getValue("remediation"));
     return new Rule(name, kind, metric, tags, agg, window, op, value, check, minStatus, occurrences, status, forMs, keepFiringFor,
-        severity, labels, annotations);
+        severity, labels, annotations, remediation);
   }
 
   private static List<String> sorted(Kind kind) {
@@ -210,8 +243,9 @@ public record Rule(String name, Kind kind, String metric, Map<String, String> ta
       case AGENT -> json.put("status", status);
       default -> { }
     }
-    return json.put("for", Durations.format(forMs)).put("keepFiringFor", Durations.format(keepFiringForMs)).put("severity", severity)
+    json.put("for", Durations.format(forMs)).put("keepFiringFor", Durations.format(keepFiringForMs)).put("severity", severity)
         .put("labels", new JsonObject(new TreeMap<>(labels))).put("annotations", new JsonObject(new TreeMap<>(annotations)));
+    return remediation == null ? json : json.put("remediation", remediation.toJson());
   }
 
   public static Rule fromJson(JsonObject json) {

@@ -21,6 +21,10 @@ import io.mirador.model.CheckResult;
 import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
 import io.mirador.model.LogLine;
+import io.mirador.model.JobResult;
+import io.mirador.hub.events.JobReport;
+import io.mirador.hub.sched.SchedVerticle;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.mirador.model.MetricsBatch;
 import io.mirador.store.Admission;
 import io.mirador.store.AgentRegistry;
@@ -97,9 +101,11 @@ public final class EngineVerticle extends VerticleBase {
     });
     handlers.put(EventType.LOG, (event, writes) -> {
       LogLine line = event.body(LogLine.class);
-      LOG.info("agent {} [{}] {}: {}", event.agent(), line.level(), line.source(), line.line());
+      if (SchedVerticle.jobOf(line) == null) {
+        LOG.info("agent {} [{}] {}: {}", event.agent(), line.level(), line.source(), line.line());
+      }
     });
-    handlers.put(EventType.RESULT, (event, writes) -> { });
+    handlers.put(EventType.RESULT, (event, writes) -> { }); // stored by the sched owner first (toSched)
     handlers.keySet().forEach(type ->
         stored.put(type, meters.counter("mirador_events_stored_total", "Events stored, by type", Map.of("type", type.wireName()))));
     live = new LiveInterest(vertx);
@@ -126,7 +132,9 @@ public final class EngineVerticle extends VerticleBase {
     Future<Admission> write;
     try {
       handler.accept(event, writes);
-      write = ingest.write(event.agent(), event.seq(), writes);
+      // a job's result or output line is stored by the sched owner before its seq is: a redelivery after a failure
+      // there reaches sched again (which takes it once), instead of being dropped here as a duplicate
+      write = toSched(event).compose(v -> ingest.write(event.agent(), event.seq(), writes));
     } catch (RuntimeException e) {
       write = Future.failedFuture(e); // answered like any failed write, not left to the channel's timeout
     }
@@ -155,12 +163,39 @@ public final class EngineVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Hands a job's result or output line to the sched owner and completes once it stored it. No owner (a takeover under
+   * way) or no answer fails as the store being away does: the event is delivered again later.
+   */
+  private Future<Void> toSched(Envelope event) {
+    JobReport report;
+    if (event.type() == EventType.RESULT) {
+      report = new JobReport(event.agent(), event.body(JobResult.class), null);
+    } else if (event.type() == EventType.LOG && SchedVerticle.jobOf(event.body(LogLine.class)) != null) {
+      report = new JobReport(event.agent(), null, event.body(LogLine.class));
+    } else {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().request(Addresses.SCHED_REPORTS, report, new DeliveryOptions().setSendTimeout(SCHED_TIMEOUT_MS))
+        .<Void>mapEmpty().recover(e -> Future.failedFuture(new SchedUnavailable("sched did not store the job report: " + e.getMessage())));
+  }
+
+  /** How long the engine waits for the sched owner to store a job report. */
+  private static final long SCHED_TIMEOUT_MS = 5_000;
+
+  /** The sched owner did not store a job report: tried again later, like a store that is away. */
+  static final class SchedUnavailable extends RuntimeException {
+    SchedUnavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** {@link #REFUSED}, {@link #FAILED} or {@link #UNAVAILABLE}: what a write's failure says about trying again. */
   static int failureCode(Throwable failure) {
     if (failure instanceof IllegalArgumentException) {
       return REFUSED;
     }
-    if (failure instanceof StoreFailure store && !store.refusal()) {
+    if (failure instanceof SchedUnavailable || failure instanceof StoreFailure store && !store.refusal()) {
       return UNAVAILABLE;
     }
     return FAILED;

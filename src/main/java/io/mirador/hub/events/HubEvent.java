@@ -16,25 +16,28 @@ import java.util.Map;
  * never to the dashboard's {@code mirador.live.*} feed.
  */
 public sealed interface HubEvent permits AgentRegistered, AgentHeartbeat, AgentStatusChanged, CheckStateChanged, ChecksChanged,
-    SamplesStored, CheckResultStored, AlertConfigChanged, AlertsChanged {
+    SamplesStored, CheckResultStored, AlertConfigChanged, AlertsChanged, JobsChanged, JobReport, RemediationRequested {
 
   /** The address each event type is published on. */
-  Map<Class<? extends HubEvent>, String> ADDRESSES = Map.of(
-      AgentRegistered.class, Addresses.AGENT_REGISTERED,
-      AgentHeartbeat.class, Addresses.AGENT_HEARTBEAT,
-      AgentStatusChanged.class, Addresses.AGENT_STATUS,
-      CheckStateChanged.class, Addresses.CHECK_STATE,
-      ChecksChanged.class, Addresses.CHECKS_CHANGED,
-      SamplesStored.class, Addresses.ALERT_SAMPLES,
-      CheckResultStored.class, Addresses.ALERT_CHECK_RESULTS,
-      AlertConfigChanged.class, Addresses.ALERT_CONFIG,
-      AlertsChanged.class, Addresses.ALERTS_CHANGED);
+  Map<Class<? extends HubEvent>, String> ADDRESSES = Map.ofEntries(
+      Map.entry(AgentRegistered.class, Addresses.AGENT_REGISTERED),
+      Map.entry(AgentHeartbeat.class, Addresses.AGENT_HEARTBEAT),
+      Map.entry(AgentStatusChanged.class, Addresses.AGENT_STATUS),
+      Map.entry(CheckStateChanged.class, Addresses.CHECK_STATE),
+      Map.entry(ChecksChanged.class, Addresses.CHECKS_CHANGED),
+      Map.entry(SamplesStored.class, Addresses.ALERT_SAMPLES),
+      Map.entry(CheckResultStored.class, Addresses.ALERT_CHECK_RESULTS),
+      Map.entry(AlertConfigChanged.class, Addresses.ALERT_CONFIG),
+      Map.entry(AlertsChanged.class, Addresses.ALERTS_CHANGED),
+      Map.entry(JobsChanged.class, Addresses.JOBS_CHANGED),
+      Map.entry(JobReport.class, Addresses.SCHED_REPORTS),
+      Map.entry(RemediationRequested.class, Addresses.SCHED_REMEDIATION));
 
   /** Registers the codec of every hub event on this event bus; every node of a cluster does the same. */
   static void registerCodecs(EventBus bus) {
     for (Class<? extends HubEvent> type : List.of(AgentRegistered.class, AgentHeartbeat.class, AgentStatusChanged.class,
         CheckStateChanged.class, ChecksChanged.class, SamplesStored.class, CheckResultStored.class, AlertConfigChanged.class,
-        AlertsChanged.class)) {
+        AlertsChanged.class, JobsChanged.class, JobReport.class, RemediationRequested.class)) {
       register(bus, type);
     }
   }

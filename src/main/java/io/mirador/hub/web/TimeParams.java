@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads the time parameters of the API: epoch milliseconds, or durations such as {@code 15m}, {@code -1h}, {@code 10s}. */
-final class TimeParams {
+public final class TimeParams {
 
   private static final Pattern DURATION = Pattern.compile("(-?)(\\d{1,9})(ms|s|m|h|d)");
 
@@ -12,7 +12,7 @@ final class TimeParams {
   }
 
   /** An instant: epoch ms, {@code now}, or a negative duration back from now. */
-  static long instant(String name, String text, long fallback, long now) {
+  public static long instant(String name, String text, long fallback, long now) {
     if (text == null || text.isBlank()) {
       return fallback;
     }

@@ -8,6 +8,8 @@ import io.mirador.hub.alert.AlertsApi;
 import io.mirador.hub.alert.notify.Notifiers;
 import io.mirador.hub.checks.ChecksApi;
 import io.mirador.hub.cluster.ClusterApi;
+import io.mirador.hub.sched.JobsApi;
+import io.mirador.hub.sched.JobsConfig;
 import io.mirador.hub.security.Access;
 import io.mirador.hub.security.Principal;
 import io.mirador.metrics.Meters;
@@ -59,7 +61,8 @@ public final class WebVerticle extends VerticleBase {
         new AgentsApi(vertx, stores.registry(), stores.series()),
         new SeriesApi(stores.series()),
         new ChecksApi(vertx, stores.checks(), stores.registry()),
-        new AlertsApi(vertx, stores.alerts(), Notifiers.load()));
+        new AlertsApi(vertx, stores.alerts(), Notifiers.load(), stores.jobs()),
+        new JobsApi(vertx, stores.jobs(), stores.registry(), JobsConfig.of(config())));
     Router router = Router.router(vertx);
     router.route("/api/*").handler(this::authenticate);
     apis.forEach(api -> api.mount(router));

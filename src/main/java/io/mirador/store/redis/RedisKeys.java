@@ -111,4 +111,44 @@ final class RedisKeys {
   String alertRecords() {
     return prefix + "alert:sent";
   }
+
+  /** Hash: job id → the job's header JSON (JobPlan.header). */
+  String jobHeaders() {
+    return prefix + "job:headers";
+  }
+
+  /** Zset: job id → created at (epoch ms): the jobs list, and which go first beyond JobStore.MAX_JOBS. */
+  String jobIndex() {
+    return prefix + "job:index";
+  }
+
+  /** Set: ids of jobs not ended. */
+  String jobOpen() {
+    return prefix + "job:open";
+  }
+
+  /** Hash: agent id → the target's JSON, of one job. */
+  String jobTargets(String id) {
+    return prefix + "job:targets:" + id;
+  }
+
+  /** Set: ids of jobs asked to be cancelled and not ended. */
+  String jobCancels() {
+    return prefix + "job:cancels";
+  }
+
+  /** Hash: template name → its newest version number. */
+  String jobTemplates() {
+    return prefix + "job:templates";
+  }
+
+  /** Hash: version number → the template's JSON, of one template. */
+  String jobTemplate(String name) {
+    return prefix + "job:template:" + name;
+  }
+
+  /** Hash: schedule (template name) → the last tick it ran at (epoch ms); written fenced (job_tick.lua). */
+  String jobTicks() {
+    return prefix + "job:ticks";
+  }
 }

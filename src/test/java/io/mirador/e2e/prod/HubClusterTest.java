@@ -71,7 +71,7 @@ class HubClusterTest {
   private static final String CHECKS = "checks";
   private static final int CHANNELS_PER_NODE = 2;
   /** Vert.x HA's deployments of a node: every role but web, one each (instances are options of one deployment). */
-  private static final int HA_DEPLOYMENTS = 5;
+  private static final int HA_DEPLOYMENTS = 6;
   /** Agents that must stay up: silent for 10 s before they are stale, far beyond any pause a takeover causes. */
   private static final int STEADY_HEARTBEAT_S = 5;
   /** Agents a test makes go quiet: stale after 2 s of silence, down after 5 s. */

@@ -79,19 +79,20 @@ class ProductionIngestTest {
   }
 
   @Test
-  void aCommandFromTheHubReachesARealAgentWhichAnswersWithALogEvent() throws Exception {
+  void aCommandFromTheHubReachesARealAgentWhichAnswersWithAResult() throws Exception {
     try (ProdSetup setup = new ProdSetup(dir, "command", null)) {
       Mirador hub = setup.hubInProcess();
       TickingAgent agent = TickingAgent.start(setup.agentConf("cmd-agent"), 1_000).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       String id = agent.agentId();
-      LongAdder logsStored = Meters.of(hub.vertx()).counter("mirador_events_stored_total", "Events stored, by type", Map.of("type", "log"));
+      // a job command without a script: the agent refuses it with a result event saying why, which the hub stores
+      LongAdder resultsStored = Meters.of(hub.vertx()).counter("mirador_events_stored_total", "Events stored, by type", Map.of("type", "result"));
       HubTransport commands = Transports.forHub(hub.vertx(), new JsonObject(Files.readString(setup.dir.resolve("hub.json"))));
       try {
         waitUntil(() -> setup.received(id) >= 1, 30_000, () -> "the agent registered");
         Envelope job = Envelope.of(EventType.JOB, id, 1, System.currentTimeMillis(),
             new Command("job-1", JsonNodeFactory.instance.objectNode().put("run", "true")));
         commands.sendToAgent(id, job).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        waitUntil(() -> logsStored.sum() >= 1, 30_000, () -> "the agent's log answer stored by the hub");
+        waitUntil(() -> resultsStored.sum() >= 1, 30_000, () -> "the agent's result (job refused: empty script) stored by the hub");
       } finally {
         commands.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         agent.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
