@@ -59,6 +59,9 @@ public final class ConfigLoader {
     set(config, env.get("MIRADOR_AMQP_URL"), "transport", "amqp", "url");
     set(config, env.get("MIRADOR_DATA_DIR"), "agent", "dataDir");
     set(config, env.get("MIRADOR_AGENT_HOSTNAME"), "agent", "hostname");
+    // one variable for both sides: a hub takes it as its reusable bootstrap token, an agent enrolls with it
+    set(config, env.get("MIRADOR_ENROLL_TOKEN"), "hub", "enroll", "token");
+    set(config, env.get("MIRADOR_ENROLL_TOKEN"), "agent", "enroll", "token");
     return config;
   }
 
