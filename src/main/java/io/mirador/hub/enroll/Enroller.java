@@ -25,6 +25,8 @@ import java.util.Optional;
  */
 public final class Enroller {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Enroller.class);
+
   /** What became of a request. */
   public enum Outcome { ENROLLED, PENDING, REFUSED }
 
@@ -65,13 +67,13 @@ public final class Enroller {
               + "; accept this one to re-key it, or revoke the old one");
         }
         if (sameKey) {
-          return send(agentId, request.publicKey(), tokenKey.map(TokenUse::key).orElse(null)).map(Outcome.ENROLLED);
+          return answer(agentId, request.publicKey(), tokenKey.map(TokenUse::key).orElse(null)).map(Outcome.ENROLLED);
         }
         if (tokenKey.isPresent()) {
           AgentKey enrolled = new AgentKey(agentId, request.publicKey(), fingerprint, request.hostname(), now, tokenKey.get().via());
           return store.putKey(enrolled)
               .onSuccess(put -> vertx.eventBus().publish(Addresses.ENROLL_CHANGED, agentId))
-              .compose(put -> send(agentId, request.publicKey(), tokenKey.get().key()))
+              .compose(put -> answer(agentId, request.publicKey(), tokenKey.get().key()))
               .map(Outcome.ENROLLED);
         }
         return pending(event, fingerprint, now, request.tokenId() == null ? null : "enrollment token refused (unknown, expired, used up or wrong proof)");
@@ -115,6 +117,14 @@ public final class Enroller {
     EnrollRequest request = event.body(EnrollRequest.class);
     return store.addPending(new PendingAgent(event.agent(), request.publicKey(), fingerprint, request.hostname(), now, note))
         .map(added -> added ? Outcome.PENDING : Outcome.REFUSED);
+  }
+
+  /** {@link #send}, whose failure is only logged: the agent is enrolled, and asks again (every minute) until answered. */
+  private Future<Void> answer(String agentId, String agentPublicKey, byte[] tokenKey) {
+    return send(agentId, agentPublicKey, tokenKey).recover(e -> {
+      LOG.warn("agent {} is enrolled but the hub's keys were not sent to it now: {}", agentId, e.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   /**
