@@ -101,6 +101,34 @@ record AgentConfig(JsonObject section) {
     return flag;
   }
 
+  /**
+   * Whether this agent runs remote jobs at all ({@code agent.jobs.enabled}, default true: jobs are hub-signed and the
+   * hub's operators need them; false on hosts where nothing but checks may run).
+   */
+  boolean jobsEnabled() {
+    Object value = Settings.section(section, "jobs").getValue("enabled", true);
+    if (!(value instanceof Boolean flag)) {
+      throw new IllegalArgumentException("agent.jobs.enabled must be true or false, got " + value);
+    }
+    return flag;
+  }
+
+  /** The interpreters a job may name ({@code agent.jobs.interpreters}); empty: any. */
+  java.util.List<String> jobInterpreters() {
+    io.vertx.core.json.JsonArray list = Settings.section(section, "jobs").getJsonArray("interpreters");
+    if (list == null) {
+      return java.util.List.of();
+    }
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (Object name : list) {
+      if (!(name instanceof String s) || s.isBlank()) {
+        throw new IllegalArgumentException("agent.jobs.interpreters: each must be a program name or path, got " + name);
+      }
+      names.add(s);
+    }
+    return java.util.List.copyOf(names);
+  }
+
   JsonObject collector(String name) {
     return Settings.section(section, "collectors", name);
   }

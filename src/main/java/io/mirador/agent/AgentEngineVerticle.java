@@ -30,10 +30,15 @@ public final class AgentEngineVerticle extends VerticleBase {
   private final Map<EventType, Consumer<Envelope>> handlers = new EnumMap<>(EventType.class);
   private MessageConsumer<Envelope> consumer;
   private String agentId;
+  private boolean jobsEnabled;
+  private java.util.List<String> interpreters;
 
   @Override
   public Future<?> start() {
-    agentId = AgentConfig.of(config()).id();
+    AgentConfig agent = AgentConfig.of(config());
+    agentId = agent.id();
+    jobsEnabled = agent.jobsEnabled();
+    interpreters = agent.jobInterpreters();
     handlers.put(EventType.CONFIG, this::config);
     consumer = vertx.eventBus().localConsumer(Addresses.agentEngine(agentId), message -> dispatch(message.body()));
     return consumer.completion();
@@ -42,6 +47,28 @@ public final class AgentEngineVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return consumer.unregister();
+  }
+
+  /**
+   * What this agent's own configuration forbids, whatever the hub signed: jobs when {@code agent.jobs.enabled} is false,
+   * a job naming an interpreter outside {@code agent.jobs.interpreters}. Null when allowed.
+   */
+  private String restriction(Envelope command) {
+    if (command.type() != EventType.JOB) {
+      return null;
+    }
+    if (!jobsEnabled) {
+      return "jobs are disabled on this agent (agent.jobs.enabled: false)";
+    }
+    if (!interpreters.isEmpty()) {
+      Command body = command.body(Command.class);
+      var interpreter = body.payload() == null ? null : body.payload().get("interpreter");
+      String name = interpreter == null || !interpreter.isTextual() ? null : interpreter.asText();
+      if (name != null && !interpreters.contains(name)) {
+        return "interpreter " + name + " is not in agent.jobs.interpreters " + interpreters;
+      }
+    }
+    return null;
   }
 
   /** A check assignment from the hub: its payload goes to the check scheduler ({@link AgentCheckVerticle}). */
@@ -62,6 +89,13 @@ public final class AgentEngineVerticle extends VerticleBase {
   }
 
   private void dispatch(Envelope command) {
+    String refused = restriction(command);
+    if (refused != null) {
+      LOG.warn("agent {} refuses {} command {}: {}", agentId, command.type().wireName(), command.seq(), refused);
+      LogLine line = new LogLine("engine", "warn", "refused " + command.type().wireName() + " command: " + refused, System.currentTimeMillis());
+      vertx.eventBus().send(Addresses.agentOutbox(agentId), new Envelope(Envelope.VERSION, EventType.LOG, agentId, 0, System.currentTimeMillis(), line));
+      return;
+    }
     Consumer<Envelope> handler = handlers.get(command.type());
     if (handler != null) {
       handler.accept(command);
