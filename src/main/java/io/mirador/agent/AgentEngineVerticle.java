@@ -31,6 +31,7 @@ public final class AgentEngineVerticle extends VerticleBase {
   private MessageConsumer<Envelope> consumer;
   private String agentId;
   private boolean jobsEnabled;
+  private long jobsRefused;
   private java.util.List<String> interpreters;
 
   @Override
@@ -91,6 +92,7 @@ public final class AgentEngineVerticle extends VerticleBase {
   private void dispatch(Envelope command) {
     String refused = restriction(command);
     if (refused != null) {
+      AgentHeartbeatVerticle.report(vertx, agentId, "jobs_refused", ++jobsRefused);
       LOG.warn("agent {} refuses {} command {}: {}", agentId, command.type().wireName(), command.seq(), refused);
       LogLine line = new LogLine("engine", "warn", "refused " + command.type().wireName() + " command: " + refused, System.currentTimeMillis());
       vertx.eventBus().send(Addresses.agentOutbox(agentId), new Envelope(Envelope.VERSION, EventType.LOG, agentId, 0, System.currentTimeMillis(), line));
