@@ -103,10 +103,11 @@ public final class ChannelVerticle extends VerticleBase {
     }
     transport = Transports.forHub(vertx, config());
     EnrollConfig enroll = EnrollConfig.of(config());
-    Future<?> ready = Future.succeededFuture();
     if (enroll.authenticate()) {
       AgentKeys keys = Stores.shared(vertx, config()).agentKeys();
-      Future<HubTrust> trust = HubTrust.shared(vertx, config());
+      // the hub's keys are read (or made) in the store when first needed, so a store that is away at start only delays
+      // them: until then events are requeued, as for any store failure
+      java.util.function.Supplier<Future<HubTrust>> trust = () -> HubTrust.shared(vertx, config());
       authenticator = new AgentAuthenticator(keys, trust, System::currentTimeMillis);
       enroller = new Enroller(vertx, keys, trust, transport, enroll.token());
       consumers.add(vertx.eventBus().<String>consumer(Addresses.ENROLL_CHANGED, message -> authenticator.forget(message.body())));
@@ -116,9 +117,10 @@ public final class ChannelVerticle extends VerticleBase {
             .onSuccess(sent -> message.reply(null))
             .onFailure(e -> message.fail(503, e.getMessage()));
       }));
-      ready = trust.onSuccess(loaded -> LOG.info("agents are authenticated per envelope; they enroll against hub key {}", loaded.fingerprint()));
+      trust.get().onSuccess(loaded -> LOG.info("agents are authenticated per envelope; they enroll against hub key {}", loaded.fingerprint()))
+          .onFailure(e -> LOG.warn("the hub's keys are not readable yet ({}); agents' events wait until they are", e.getMessage()));
     }
-    return ready.compose(loaded -> transport.consume(this::handle));
+    return transport.consume(this::handle);
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 
 /**
@@ -36,7 +37,7 @@ public final class AgentAuthenticator {
   public static final String ROUTING_KEY = "routing_key";
 
   private final AgentKeys store;
-  private final Future<HubTrust> trust;
+  private final Supplier<Future<HubTrust>> trust;
   private final LongSupplier clock;
   private final Map<String, Cached> cache = new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
@@ -45,7 +46,7 @@ public final class AgentAuthenticator {
     }
   };
 
-  public AgentAuthenticator(AgentKeys store, Future<HubTrust> trust, LongSupplier clock) {
+  public AgentAuthenticator(AgentKeys store, Supplier<Future<HubTrust>> trust, LongSupplier clock) {
     this.store = store;
     this.trust = trust;
     this.clock = clock;
@@ -80,7 +81,7 @@ public final class AgentAuthenticator {
   }
 
   private Future<Cached> load(String agentId, long now) {
-    return trust.compose(hub -> store.key(agentId).map(key -> {
+    return trust.get().compose(hub -> store.key(agentId).map(key -> {
       Cached loaded = key.isEmpty() ? new Cached(null, now + UNKNOWN_TTL_MS)
           : new Cached(Keys.hmac(hub.macKey(agentId, key.get().publicKey())), now + TTL_MS);
       cache.put(agentId, loaded);

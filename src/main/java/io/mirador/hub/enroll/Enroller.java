@@ -32,12 +32,12 @@ public final class Enroller {
 
   private final Vertx vertx;
   private final AgentKeys store;
-  private final Future<HubTrust> trust;
+  private final java.util.function.Supplier<Future<HubTrust>> trust;
   private final HubTransport transport;
   private final byte[] bootstrapKey;
   private final String bootstrapId;
 
-  public Enroller(Vertx vertx, AgentKeys store, Future<HubTrust> trust, HubTransport transport, String bootstrapToken) {
+  public Enroller(Vertx vertx, AgentKeys store, java.util.function.Supplier<Future<HubTrust>> trust, HubTransport transport, String bootstrapToken) {
     this.vertx = vertx;
     this.store = store;
     this.trust = trust;
@@ -132,7 +132,7 @@ public final class Enroller {
    * when the agent enrolled with a token.
    */
   public Future<Void> send(String agentId, String agentPublicKey, byte[] tokenKey) {
-    return trust.compose(hub -> {
+    return trust.get().compose(hub -> {
       String proof = tokenKey == null ? null
           : Keys.b64(EnrollmentProof.reply(tokenKey, agentId, agentPublicKey, hub.agreementKey(), hub.signingKey()));
       long now = System.currentTimeMillis();

@@ -36,7 +36,7 @@ class AgentAuthenticatorBench {
     HubTrust hub = HubTrust.load(store).toCompletionStage().toCompletableFuture().get();
     KeyPair agent = Keys.generate(Keys.X25519);
     store.putKey(new AgentKeys.AgentKey("bench-agent", Keys.text(agent.getPublic()), "-", "h", 0, "bench"));
-    AgentAuthenticator authenticator = new AgentAuthenticator(store, io.vertx.core.Future.succeededFuture(hub), System::currentTimeMillis);
+    AgentAuthenticator authenticator = new AgentAuthenticator(store, () -> io.vertx.core.Future.succeededFuture(hub), System::currentTimeMillis);
     javax.crypto.Mac agentMac = Keys.hmac(EnvelopeMac.key(agent.getPrivate(), Keys.publicKey(Keys.X25519, hub.agreementKey()), "bench-agent"));
     Wire wire = Wire.standard();
     System.out.println("| samples per event | bytes | decode ns | authenticate ns | authenticate / decode |");
