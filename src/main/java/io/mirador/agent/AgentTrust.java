@@ -52,6 +52,8 @@ public final class AgentTrust {
   private final boolean enabled;
   private final String pinned;
   private final String hostname;
+  /** {@code --rekey}: forget the key pair and the hub's keys at this start, and enroll a new key. */
+  private final boolean rekey;
   private volatile KeyPair keys;
   private volatile PublicKey hubSigning;
   private volatile byte[] macKey;
@@ -60,6 +62,11 @@ public final class AgentTrust {
   private final Map<String, Long> seen = new LinkedHashMap<>();
 
   AgentTrust(String agentId, Path dataDir, String token, boolean enabled, String pinned, String hostname) {
+    this(agentId, dataDir, token, enabled, pinned, hostname, false);
+  }
+
+  AgentTrust(String agentId, Path dataDir, String token, boolean enabled, String pinned, String hostname, boolean rekey) {
+    this.rekey = rekey;
     this.agentId = agentId;
     this.dataDir = dataDir;
     this.token = token == null || token.isBlank() ? null : token;
@@ -76,7 +83,8 @@ public final class AgentTrust {
     if (!(enabled instanceof Boolean flag)) {
       throw new IllegalArgumentException("agent.enroll.enabled must be true or false, got " + enabled);
     }
-    return new AgentTrust(agentId, Path.of(agent.dataDir()), enroll.getString("token"), flag, agent.section().getString("hubKey"), agent.hostname());
+    return new AgentTrust(agentId, Path.of(agent.dataDir()), enroll.getString("token"), flag, agent.section().getString("hubKey"), agent.hostname(),
+        Boolean.TRUE.equals(enroll.getValue("rekey")));
   }
 
   /** Loads (or makes, on first start) the key pair, and the hub's keys when enrolled. Blocking. */
@@ -87,6 +95,9 @@ public final class AgentTrust {
     try {
       Files.createDirectories(dataDir);
       Path keyFile = dataDir.resolve(KEY_FILE);
+      if (rekey && (Files.deleteIfExists(keyFile) | Files.deleteIfExists(dataDir.resolve(HUB_FILE)))) {
+        LOG.warn("agent {}: --rekey: forgot its key pair and the hub's keys; enrolling a new key", agentId);
+      }
       if (Files.exists(keyFile)) {
         JsonObject stored = new JsonObject(Files.readString(keyFile));
         keys = new KeyPair(Keys.publicKey(Keys.X25519, stored.getString("public")), Keys.privateKey(Keys.X25519, stored.getString("private")));

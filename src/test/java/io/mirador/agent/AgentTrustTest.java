@@ -94,6 +94,19 @@ class AgentTrustTest {
   }
 
   @Test
+  void rekeyMakesANewKeyAndForgetsTheHubs() {
+    AgentTrust trust = trust(TOKEN, null);
+    String before = agentPublic(trust);
+    Answer answer = answer(hubAgreement, hubSigning, EnrollmentProof.tokenKey(TOKEN), before);
+    assertNull(trust.accept(answer.envelope(), answer.headers(), answer.bytes()));
+    AgentTrust rekeyed = new AgentTrust(AGENT, dataDir, TOKEN, true, null, "web-1", true);
+    rekeyed.load();
+    assertFalse(rekeyed.enrolled(), "enrolls again");
+    assertFalse(before.equals(agentPublic(rekeyed)), "with a new key");
+    assertEquals(agentPublic(rekeyed), agentPublic(trust(TOKEN, null)), "kept for the next start");
+  }
+
+  @Test
   void anAnswerWithAnotherHubsKeysIsRefusedWithoutTheTokensProofOrThePin() {
     AgentTrust trust = trust(TOKEN, null);
     KeyPair otherAgreement = Keys.generate(Keys.X25519);

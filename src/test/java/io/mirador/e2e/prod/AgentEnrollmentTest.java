@@ -82,6 +82,12 @@ class AgentEnrollmentTest {
             .put("description", "one host"));
         assertEquals(201, made.statusCode(), made.body());
         String token = new JsonObject(made.body()).getString("token");
+        // a bad request is a 400 with its reason and changes nothing
+        assertEquals(400, post(setup, "/api/v1/enrollment-tokens", new JsonObject().put("uses", 0)).statusCode());
+        assertEquals(400, post(setup, "/api/v1/enrollment-tokens", new JsonObject().put("ttlSeconds", "soon")).statusCode());
+        assertEquals(1, new JsonObject(setup.get("/api/v1/enrollment-tokens").body()).getJsonArray("tokens").size());
+        assertEquals(404, post(setup, "/api/v1/agents/pending/nobody/accept", new JsonObject()).statusCode());
+        assertEquals(404, delete(setup, "/api/v1/agents/nobody/key"));
         String listed = setup.get("/api/v1/enrollment-tokens").body();
         assertFalse(listed.contains(token) || listed.contains("\"key\""), "no secret in the list: " + listed);
         setup.java("first.log", TickingAgent.class.getName(), agentConf(setup, "first", token).toString(), "200");
