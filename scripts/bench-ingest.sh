@@ -12,7 +12,10 @@
 # Environment: HUB_YAML (the hub's --conf file; store and transport types must say redis and rabbitmq, their URLs
 # come from this script), HUB_JAVA_OPTS, BENCH_JAVA_OPTS, HUB_PORT (default 18090), HUB_NODES (default 1: one hub
 # node; 2 or more: that many nodes in a Hazelcast cluster of their own on loopback, HTTP ports from HUB_PORT on, the
-# stored rate summed over their /metrics), HUB_CLUSTER=1 (a single node started with --cluster too).
+# stored rate summed over their /metrics), HUB_CLUSTER=1 (a single node started with --cluster too),
+# AGENT_AUTH (on, the default: the simulated agents enroll with a token and every envelope carries its HMAC, checked
+# by the hub as in production; off: the hub runs with hub.agents.authenticate: false and the agents send no MAC;
+# compare: off then on, each on a fresh hub and an emptied store and vhost, one report each, in the same run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,9 +46,18 @@ finish() {
 }
 trap finish EXIT
 
+AUTH=${AGENT_AUTH:-on}
+case $AUTH in on|off|compare) ;; *) echo "AGENT_AUTH must be on, off or compare, got '$AUTH'" >&2; exit 2 ;; esac
+ENROLL_TOKEN="bench-$$-$RANDOM$RANDOM"
+
+# one hub (or cluster) on an emptied store and vhost, the bench against it, the hub stopped; $1: on or off
+run_once() {
+local auth=$1
+shift
 clean
 rabbitmqctl -q add_vhost "$VHOST" >/dev/null
 rabbitmqctl -q set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
+HUB_PIDS=()
 
 # the store and the transport come from the environment, so HUB_YAML needs only what it changes
 export MIRADOR_REDIS_URL="redis://127.0.0.1:6379/9" MIRADOR_AMQP_URL="$AMQP"
@@ -54,6 +66,17 @@ if [[ -n ${HUB_YAML:-} ]]; then
 else
   CONF="$WORK/hub.yaml"
   printf "store: {type: redis}\ntransport: {type: rabbitmq}\n" > "$CONF"
+fi
+ENROLL=()
+if [[ $auth == off ]]; then
+  if grep -q '^hub:' "$CONF"; then echo "AGENT_AUTH=off adds a hub: section; $CONF has one already" >&2; exit 2; fi
+  cp "$CONF" "$WORK/hub-noauth.yaml"
+  printf "hub: {agents: {authenticate: false}}\n" >> "$WORK/hub-noauth.yaml"
+  CONF="$WORK/hub-noauth.yaml"
+else
+  # the hub takes it as its bootstrap token; the bench enrolls its simulated agents with it
+  export MIRADOR_ENROLL_TOKEN=$ENROLL_TOKEN
+  ENROLL=(--enroll-token "$ENROLL_TOKEN")
 fi
 CLUSTER=()
 if (( NODES > 1 )) || [[ ${HUB_CLUSTER:-} == 1 ]]; then
@@ -80,14 +103,30 @@ for ((i = 0; i < NODES; i++)); do
   done
 done
 
+echo "== per-envelope agent authentication: $auth"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)"
 echo "hub: $NODES node(s) ${CLUSTER[*]}, pids ${HUB_PIDS[*]}, settings: $CONF${HUB_YAML:+ + $HUB_YAML}, java options: ${HUB_JAVA_OPTS:-none}"
 status=0
 # shellcheck disable=SC2086
 java ${BENCH_JAVA_OPTS:-} -jar "$JAR" bench --hub-url "$(IFS=,; echo "${URLS[*]}")" --amqp-url "$AMQP" \
-  --cpu-pids "$(IFS=,; echo "${CPU_PIDS[*]}")" "$@" || status=$?
+  --cpu-pids "$(IFS=,; echo "${CPU_PIDS[*]}")" "${ENROLL[@]}" "$@" || status=$?
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if cat "$WORK"/hub*.log | grep -E -q 'ERROR|Exception'; then
   echo "the hub logged errors:"; cat "$WORK"/hub*.log | grep -E 'ERROR|Exception' | head -10
+fi
+for pid in "${HUB_PIDS[@]}"; do
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+done
+unset MIRADOR_ENROLL_TOKEN
+return $status
+}
+
+status=0
+if [[ $AUTH == compare ]]; then
+  run_once off "$@" || status=$?
+  run_once on "$@" || status=$?
+else
+  run_once "$AUTH" "$@" || status=$?
 fi
 exit $status

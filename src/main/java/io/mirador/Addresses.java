@@ -12,6 +12,15 @@ public final class Addresses {
   /** Event-bus transport (standalone): agents request here with the encoded envelope, a reply is the confirm. */
   public static final String INGEST = "mirador.ingest";
 
+  /**
+   * Enrollment: a JSON {@code {"agent": id}} asks a channel (any node) to send that agent its {@code enrolled} command,
+   * after an admin accepted its key; replies once the transport took it.
+   */
+  public static final String ENROLL_SEND = "mirador.hub.enroll.send";
+
+  /** Enrollment: an agent's key was enrolled, replaced or revoked (the agent id as a string); channels forget what they cached. */
+  public static final String ENROLL_CHANGED = "mirador.hub.enroll.changed";
+
   /** Hub engine: takes decoded {@link io.mirador.model.Envelope}s, replies once they are stored. */
   public static final String ENGINE = "mirador.engine.events";
 

@@ -30,6 +30,8 @@ public final class Main {
       new Option("--hostname", "NAME", "agent.hostname", List.of("standalone", "agent"), "hostname the agent reports (default: this machine's)"),
       new Option("--roles", "LIST", "hub.roles", List.of("hub"), "hub roles this node runs, comma-separated (default all: "
           + io.mirador.hub.HubRole.names() + ")"),
+      new Option("--enroll-token", "TOKEN", "agent.enroll.token", List.of("agent"), "enrollment token (or MIRADOR_ENROLL_TOKEN); without one an admin accepts the agent's key"),
+      new Option("--rekey", null, "agent.enroll.rekey", List.of("agent"), "make a new key pair and enroll again (once; the hub needs the old key revoked or the new one accepted)"),
       new Option("--cluster", null, "cluster.enabled", List.of("hub", "agent"), "join the Hazelcast cluster of --cluster-conf"),
       new Option("--cluster-conf", "FILE", "cluster.config", List.of("hub", "agent"), "Hazelcast XML (default conf/cluster.xml)"),
       new Option("--cluster-host", "HOST", "cluster.host", List.of("hub", "agent"), "address other nodes reach this one at (default 127.0.0.1)"),

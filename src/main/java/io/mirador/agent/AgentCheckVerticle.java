@@ -72,6 +72,10 @@ public final class AgentCheckVerticle extends VerticleBase {
   private final Set<String> runningNames = new HashSet<>();
   private final Map<String, Double> lastDurations = new ConcurrentHashMap<>();
   private long skippedOverlap;
+  /** This agent's own policy on the commands of central checks, whatever the hub signed (docs/SECURITY.md). */
+  private List<Pattern> commandAllow;
+  private List<Pattern> commandDeny;
+  private long refusedChecks;
 
   @Override
   public Future<?> start() {
@@ -80,6 +84,9 @@ public final class AgentCheckVerticle extends VerticleBase {
     maxConcurrent = Settings.positiveInt(section, "maxConcurrent", 4);
     agentAllow = patterns("agent.checks.allow", section.getJsonArray("allow"));
     agentDeny = patterns("agent.checks.deny", section.getJsonArray("deny"));
+    JsonObject commands = Settings.section(section, "commands");
+    commandAllow = patterns("agent.checks.commands.allow", commands.getJsonArray("allow"));
+    commandDeny = patterns("agent.checks.commands.deny", commands.getJsonArray("deny"));
     local = localDefinitions(Settings.section(section, "local"));
     meters = Meters.of(vertx);
     meters.gauge("mirador_checks_scheduled", "Checks this agent runs", Map.of("agent", agentId), scheduled::size);
@@ -142,7 +149,15 @@ public final class AgentCheckVerticle extends VerticleBase {
     List<CheckDefinition> checks = new ArrayList<>();
     for (Object item : assignment.getJsonArray("checks", new JsonArray())) {
       try {
-        checks.add(CheckDefinition.fromJson((JsonObject) item));
+        CheckDefinition check = CheckDefinition.fromJson((JsonObject) item);
+        String line = check.command() != null ? check.command() : String.join(" ", check.argv());
+        if (passes(line, commandAllow, commandDeny)) {
+          checks.add(check);
+        } else {
+          refusedChecks++;
+          AgentHeartbeatVerticle.report(vertx, agentId, "checks_refused", refusedChecks);
+          LOG.warn("agent {} refuses check {}: its command is not allowed by agent.checks.commands", agentId, check.name());
+        }
       } catch (RuntimeException e) {
         LOG.warn("agent {} skips an invalid check in assignment {}: {}", agentId, pushed, e.getMessage());
       }

@@ -101,6 +101,7 @@ record AgentConfig(JsonObject section) {
     return flag;
   }
 
+
   JsonObject collector(String name) {
     return Settings.section(section, "collectors", name);
   }

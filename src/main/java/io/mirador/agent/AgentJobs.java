@@ -260,6 +260,7 @@ final class AgentJobs {
 
   private void refuse(String jobId, String why) {
     refused.increment();
+    AgentHeartbeatVerticle.report(vertx, agentId, "jobs_refused", (long) refused.sum());
     LOG.warn("job {} refused: {}", jobId, why);
     long now = now();
     remember(jobId).onComplete(done -> send(EventType.RESULT, new JobResult(jobId, "failed", null, "", now, now, why)));

@@ -24,6 +24,7 @@ public record BenchOptions(
     double drainSeconds,
     String runId,
     Map<String, Long> cpuPids,
+    String enrollToken,
     int alertProbes,
     int alertIntervalMs,
     int alertPort) {
@@ -52,6 +53,8 @@ public record BenchOptions(
       new Flag("--connections", "N", "AMQP connections (one confirm channel and one publishing thread each; default 4)"),
       new Flag("--probe-interval", "MS", "a latency probe every this many ms (default 250)"),
       new Flag("--drain", "SECONDS", "after sending stops, wait at most this long for the hub to store what was sent (default 30)"),
+      new Flag("--enroll-token", "TOKEN", "enroll the simulated agents with this token (the hub's MIRADOR_ENROLL_TOKEN) and "
+          + "authenticate every envelope, as real agents do; without it they publish unauthenticated (hub.agents.authenticate: false)"),
       new Flag("--run-id", "ID", "agent ids are bench-<ID>-<n> (default random)"),
       new Flag("--cpu-pids", "NAME=PID,...", "processes whose CPU to report besides this one; redis-server and beam.smp are found by name"),
       new Flag("--alert-probes", "N", "also measure sample → webhook alert latency: N alerts, each a new series crossing a "
@@ -64,7 +67,7 @@ public record BenchOptions(
   public static BenchOptions defaults() {
     String amqp = System.getenv().getOrDefault("MIRADOR_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672");
     return new BenchOptions("http://127.0.0.1:8080", amqp, 1000, 100, 10, 60, 5, false, 1000, 4, 250, 30,
-        UUID.randomUUID().toString().substring(0, 8), Map.of(), 0, 200, 18099);
+        UUID.randomUUID().toString().substring(0, 8), Map.of(), null, 0, 200, 18099);
   }
 
   /** Returns null when --help was asked for. */
@@ -84,6 +87,7 @@ public record BenchOptions(
     double drain = o.drainSeconds;
     String runId = o.runId;
     Map<String, Long> cpuPids = new LinkedHashMap<>();
+    String enrollToken = null;
     int alertProbes = o.alertProbes;
     int alertInterval = o.alertIntervalMs;
     int alertPort = o.alertPort;
@@ -134,6 +138,7 @@ public record BenchOptions(
         case "--connections" -> connections = integer(name, value, 1, 64);
         case "--probe-interval" -> probeInterval = integer(name, value, 10, 60_000);
         case "--drain" -> drain = decimal(name, value, 0, 3_600);
+        case "--enroll-token" -> enrollToken = value;
         case "--run-id" -> {
           if (!value.matches("[A-Za-z0-9_-]{1,20}")) {
             throw new BadOptionException("--run-id must be 1 to 20 of [A-Za-z0-9_-], got '" + value + "'");
@@ -156,7 +161,7 @@ public record BenchOptions(
       }
     }
     return new BenchOptions(hubUrl, amqpUrl, agents, metrics, interval, duration, warmup, saturate, window,
-        Math.min(connections, agents), probeInterval, drain, runId, Map.copyOf(cpuPids), alertProbes, alertInterval, alertPort);
+        Math.min(connections, agents), probeInterval, drain, runId, Map.copyOf(cpuPids), enrollToken, alertProbes, alertInterval, alertPort);
   }
 
   /** Samples per second offered in interval mode. */

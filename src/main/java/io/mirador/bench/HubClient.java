@@ -66,6 +66,20 @@ final class HubClient {
         HttpResponse.BodyHandlers.discarding());
   }
 
+  /** GET of a path on the first hub, its body (200 only). */
+  String read(String path) throws IOException, InterruptedException {
+    return get(baseUrls.get(0), path);
+  }
+
+  /** A counter of /metrics summed over the hubs. */
+  long counter(String prefix) throws IOException, InterruptedException {
+    long sum = 0;
+    for (String base : baseUrls) {
+      sum += counter(get(base, "/metrics"), prefix);
+    }
+    return sum;
+  }
+
   private String get(String base, String path) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(request(base, path), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {

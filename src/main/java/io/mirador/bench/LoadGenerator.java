@@ -1,5 +1,18 @@
 package io.mirador.bench;
 
+import io.mirador.model.EnrollRequest;
+import io.mirador.model.Envelope;
+import io.mirador.model.EventType;
+import io.mirador.model.Wire;
+import io.mirador.trust.EnrollmentProof;
+import io.mirador.trust.EnvelopeMac;
+import io.mirador.trust.Keys;
+import io.vertx.core.json.JsonObject;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.Map;
+import javax.crypto.Mac;
+
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -82,6 +95,9 @@ public final class LoadGenerator {
       Connection probeConnection = factory.newConnection("mirador-bench-probe");
       connections.add(probeConnection);
       Probe probe = new Probe(probeConnection);
+      if (options.enrollToken() != null) {
+        enroll(publishers, probe);
+      }
       for (Publisher publisher : publishers) {
         publisher.register();
       }
@@ -226,6 +242,8 @@ public final class LoadGenerator {
     final List<String> agents = new ArrayList<>();
     final List<Integer> globalIndex = new ArrayList<>();
     final long[] seq;
+    /** Each agent's envelope MAC, when enrolled; used by this publisher's thread only. */
+    final List<Mac> macs = new ArrayList<>();
 
     Publisher(int index, Connection connection) throws Exception {
       this.index = index;
@@ -242,7 +260,7 @@ public final class LoadGenerator {
 
     void register() throws Exception {
       for (int a = 0; a < agents.size(); a++) {
-        publish(agents.get(a), "register", EventEncoder.register(agents.get(a), ++seq[a], System.currentTimeMillis(),
+        publish(a, "register", EventEncoder.register(agents.get(a), ++seq[a], System.currentTimeMillis(),
             REGISTER_INTERVAL_SECONDS), false);
       }
     }
@@ -292,13 +310,14 @@ public final class LoadGenerator {
       if (!sending) {
         return;
       }
-      if (publish(agents.get(a), "metrics", encoder.metrics(agents.get(a), ++seq[a], System.currentTimeMillis()), true)) {
+      if (publish(a, "metrics", encoder.metrics(agents.get(a), ++seq[a], System.currentTimeMillis()), true)) {
         sentSamples.add(options.metrics());
       }
     }
 
     /** False when sending stopped while waiting for a place in the window. */
-    private boolean publish(String agent, String type, byte[] body, boolean count) throws Exception {
+    private boolean publish(int a, String type, byte[] body, boolean count) throws Exception {
+      String agent = agents.get(a);
       while (!confirms.acquire(100)) {
         if (!sending) {
           return false;
@@ -306,7 +325,7 @@ public final class LoadGenerator {
       }
       long tag = channel.getNextPublishSeqNo();
       confirms.sent(tag);
-      channel.basicPublish(Topology.INGEST_EXCHANGE, type + "." + agent, true, properties(agent, type), body);
+      channel.basicPublish(Topology.INGEST_EXCHANGE, type + "." + agent, true, properties(agent, type, macs.isEmpty() ? null : macs.get(a), body), body);
       if (count) {
         sentEvents.increment();
       }
@@ -321,6 +340,7 @@ public final class LoadGenerator {
     final Channel channel;
     final ConfirmWindow confirms;
     long seq;
+    Mac mac;
 
     Probe(Connection connection) throws Exception {
       channel = connection.createChannel();
@@ -395,13 +415,59 @@ public final class LoadGenerator {
         }
       }
       confirms.sent(channel.getNextPublishSeqNo());
-      channel.basicPublish(Topology.INGEST_EXCHANGE, type + "." + agent, true, properties(agent, type), body);
+      channel.basicPublish(Topology.INGEST_EXCHANGE, type + "." + agent, true, properties(agent, type, mac, body), body);
     }
   }
 
-  private static AMQP.BasicProperties properties(String agent, String type) {
+  /** With the envelope's MAC header when the agent is enrolled: computed here, per message, as a real agent does. */
+  private static AMQP.BasicProperties properties(String agent, String type, Mac mac, byte[] body) {
     return new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).type(type).appId(agent)
+        .headers(mac == null ? null : Map.of(EnvelopeMac.HEADER, Keys.b64(EnvelopeMac.of(mac, body))))
         .timestamp(new Date()).build();
+  }
+
+  /**
+   * Enrolls every simulated agent (and the probe) with the token, as an agent does: a key pair each, an {@code enroll}
+   * request with the token's proof, then the MAC key from the hub's public key (read from the API: the bench has no
+   * agent queue to receive the {@code enrolled} answer on). Waits until the hub counted every enrollment.
+   */
+  private void enroll(List<Publisher> publishers, Probe probe) throws Exception {
+    JsonObject hubKey = new JsonObject(hub.read("/api/v1/enrollment/hub-key"));
+    PublicKey agreement = Keys.publicKey(Keys.X25519, hubKey.getString("agreementKey"));
+    byte[] tokenKey = EnrollmentProof.tokenKey(options.enrollToken());
+    long before = hub.counter("mirador_enrollments_total{outcome=\"enrolled\"} ");
+    Wire wire = Wire.standard();
+    int count = 0;
+    for (Publisher publisher : publishers) {
+      for (String agent : publisher.agents) {
+        publisher.macs.add(enrollOne(publisher.channel, publisher.confirms, wire, agent, agreement, tokenKey));
+        count++;
+      }
+    }
+    probe.mac = enrollOne(probe.channel, probe.confirms, wire, probe.agent, agreement, tokenKey);
+    count++;
+    long deadline = System.nanoTime() + seconds(60);
+    while (hub.counter("mirador_enrollments_total{outcome=\"enrolled\"} ") - before < count) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the hub did not enroll the " + count + " simulated agents within 60 s (does it have the token?)");
+      }
+      Thread.sleep(100);
+    }
+    out.printf("enrolled %,d simulated agents; every envelope carries its MAC%n", count);
+  }
+
+  private static Mac enrollOne(Channel channel, ConfirmWindow confirms, Wire wire, String agent, PublicKey agreement, byte[] tokenKey)
+      throws Exception {
+    KeyPair keys = Keys.generate(Keys.X25519);
+    String publicKey = Keys.text(keys.getPublic());
+    Envelope request = Envelope.of(EventType.ENROLL, agent, 1, System.currentTimeMillis(), new EnrollRequest(publicKey, agent,
+        EnrollmentProof.tokenId(tokenKey), Keys.b64(EnrollmentProof.request(tokenKey, agent, publicKey))));
+    while (!confirms.acquire(100)) {
+      // the window frees as confirms come
+    }
+    confirms.sent(channel.getNextPublishSeqNo());
+    channel.basicPublish(Topology.INGEST_EXCHANGE, "enroll." + agent, true, properties(agent, "enroll", null, null), wire.encode(request));
+    return Keys.hmac(EnvelopeMac.key(keys.getPrivate(), agreement, agent));
   }
 
   private Thread thread(String name, Runnable body) {

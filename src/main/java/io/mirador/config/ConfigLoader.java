@@ -66,6 +66,9 @@ public final class ConfigLoader {
       }
       set(config, Boolean.parseBoolean(jobs), "hub", "jobs", "enabled");
     }
+    // one variable for both sides: a hub takes it as its reusable bootstrap token, an agent enrolls with it
+    set(config, env.get("MIRADOR_ENROLL_TOKEN"), "hub", "enroll", "token");
+    set(config, env.get("MIRADOR_ENROLL_TOKEN"), "agent", "enroll", "token");
     return config;
   }
 

@@ -16,7 +16,11 @@ public enum EventType {
   RESULT("result", Direction.TO_HUB, JobResult.class),
   CONFIG("config", Direction.TO_AGENT, Command.class),
   JOB("job", Direction.TO_AGENT, Command.class),
-  CANCEL("cancel", Direction.TO_AGENT, Command.class);
+  CANCEL("cancel", Direction.TO_AGENT, Command.class),
+  /** An agent asking to enroll its key; handled by the channel, never stored as an event. */
+  ENROLL("enroll", Direction.TO_HUB, EnrollRequest.class),
+  /** The hub's answer to an accepted enrollment: its public keys. */
+  ENROLLED("enrolled", Direction.TO_AGENT, Enrolled.class);
 
   public enum Direction { TO_HUB, TO_AGENT }
 

@@ -6,11 +6,14 @@ import io.mirador.hub.checks.CheckStore;
 import io.mirador.hub.cluster.LeaseStore;
 import io.mirador.hub.cluster.NodeStore;
 import io.mirador.hub.sched.JobStore;
+import io.mirador.hub.enroll.AgentKeys;
+import io.mirador.store.memory.MemoryAgentKeys;
 import io.mirador.store.memory.MemoryAlertStore;
 import io.mirador.store.memory.MemoryJobStore;
 import io.mirador.store.memory.MemoryLeases;
 import io.mirador.store.memory.MemoryNodes;
 import io.mirador.store.memory.MemoryStore;
+import io.mirador.store.redis.RedisAgentKeys;
 import io.mirador.store.redis.RedisAlertStore;
 import io.mirador.store.redis.RedisJobStore;
 import io.mirador.store.redis.RedisLeases;
@@ -29,7 +32,7 @@ import java.util.Optional;
  * feature needs. The memory backend is the standalone default; Redis the production one.
  */
 public record Stores(StoreBackend backend, IngestStore ingest, AgentRegistry registry, SeriesStore series, CheckStore checks,
-    LeaseStore leases, NodeStore nodes, AlertStore alerts, JobStore jobs) implements Shareable {
+    LeaseStore leases, NodeStore nodes, AlertStore alerts, JobStore jobs, AgentKeys agentKeys) implements Shareable {
 
   private static final String MAP = "mirador.stores";
 
@@ -54,13 +57,13 @@ public record Stores(StoreBackend backend, IngestStore ingest, AgentRegistry reg
     MemoryLeases leases = new MemoryLeases();
     MemoryStore store = new MemoryStore(limits, leases::holdsNow);
     return new Stores(store, store, store, store, store, leases, new MemoryNodes(), new MemoryAlertStore(leases::holdsNow),
-        new MemoryJobStore(leases::holdsNow));
+        new MemoryJobStore(leases::holdsNow), new MemoryAgentKeys());
   }
 
   public static Stores redis(RedisStore store) {
     return new Stores(store, store, store, store, store, new RedisLeases(store.client(), store.prefix()),
         new RedisNodes(store.client(), store.prefix()), new RedisAlertStore(store.client(), store.prefix()),
-        new RedisJobStore(store.client(), store.prefix()));
+        new RedisJobStore(store.client(), store.prefix()), new RedisAgentKeys(store.client(), store.prefix()));
   }
 
   /** The TLS settings the configured store connects with, when it does ({@code rediss://}). */

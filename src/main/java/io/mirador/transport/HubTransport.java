@@ -25,6 +25,16 @@ public interface HubTransport {
 
     byte[] body();
 
+    /** The routing key it was published with ({@code <type>.<agent-id>}); null on a transport without one. */
+    default String routingKey() {
+      return null;
+    }
+
+    /** A message header's value, or null (always null on a transport without headers). */
+    default Object header(String name) {
+      return null;
+    }
+
     /**
      * How many times this message was delivered before, as far as the transport knows: a quorum queue counts them
      * ({@code x-delivery-count}); 0 when the transport cannot tell.

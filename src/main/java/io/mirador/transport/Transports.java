@@ -1,6 +1,9 @@
 package io.mirador.transport;
 
+import io.mirador.agent.AgentTrust;
 import io.mirador.config.Settings;
+import io.mirador.hub.enroll.EnrollConfig;
+import io.mirador.hub.enroll.HubTrust;
 import io.mirador.config.TlsSettings;
 import io.mirador.transport.local.EventBusAgentTransport;
 import io.mirador.transport.local.EventBusHubTransport;
@@ -21,7 +24,7 @@ public final class Transports {
     String type = type(config);
     return switch (type) {
       case "local" -> new EventBusAgentTransport(vertx, agentId, 10_000);
-      case "rabbitmq" -> new RabbitAgentTransport(vertx, AmqpSettings.of(config), agentId);
+      case "rabbitmq" -> new RabbitAgentTransport(vertx, AmqpSettings.of(config), agentId, AgentTrust.of(config, agentId));
       default -> throw unknown(type);
     };
   }
@@ -30,9 +33,15 @@ public final class Transports {
     String type = type(config);
     return switch (type) {
       case "local" -> new EventBusHubTransport(vertx);
-      case "rabbitmq" -> new RabbitHubTransport(vertx, AmqpSettings.of(config));
+      case "rabbitmq" -> new RabbitHubTransport(vertx, AmqpSettings.of(config), signer(vertx, config));
       default -> throw unknown(type);
     };
+  }
+
+  /** Every command a hub sends over the broker is signed with the hub's key, valid for {@code hub.commands.ttlSeconds}. */
+  private static CommandSigner signer(Vertx vertx, JsonObject config) {
+    long ttlMs = EnrollConfig.of(config).commandTtlMs();
+    return envelope -> HubTrust.shared(vertx, config).map(trust -> trust.sign(envelope, System.currentTimeMillis() + ttlMs));
   }
 
   /** The TLS settings the configured transport connects with, when it does ({@code amqps://}). */

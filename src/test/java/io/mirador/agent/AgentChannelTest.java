@@ -157,6 +157,8 @@ class AgentChannelTest {
         .put("id", AGENT)
         .put("dataDir", dataDir.toString())
         .put("outbox", new JsonObject().put("maxEvents", 10_000).put("maxInFlight", 16))
+        // the channel's mechanics, against a bare hub transport with no one to enroll with
+        .put("enroll", new JsonObject().put("enabled", false))
         .put("batch", new JsonObject().put("lingerMs", 0))); // numbering and spooling of events as sent, unmerged
   }
 

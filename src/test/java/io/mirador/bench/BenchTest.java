@@ -82,14 +82,15 @@ class BenchTest {
     String prefix = "bench-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
     JsonObject config = RabbitBroker.config(RabbitBroker.url(vhost))
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("store", new JsonObject().put("type", "redis").put("redis", new JsonObject().put("prefix", prefix)));
+        .put("store", new JsonObject().put("type", "redis").put("redis", new JsonObject().put("prefix", prefix)))
+        .put("hub", new JsonObject().put("enroll", new JsonObject().put("token", "bench-test-token")));
     Mirador hub = null;
     try {
       hub = Mirador.start(Mirador.Mode.HUB, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       BenchOptions options = BenchOptions.parse(List.of("--hub-url", "http://127.0.0.1:" + hub.httpPort(), "--amqp-url",
           RabbitBroker.url(vhost), "--agents", "2", "--metrics", "5", "--interval", "0.5", "--warmup", "0.5", "--duration", "2",
-          "--drain", "10", "--probe-interval", "100"));
+          "--drain", "10", "--probe-interval", "100", "--enroll-token", "bench-test-token"));
       LoadGenerator.Result result = new LoadGenerator(options, new PrintStream(out, true, StandardCharsets.UTF_8)).run();
       String report = out.toString(StandardCharsets.UTF_8);
       assertTrue(result.storedSamples() > 0, report);

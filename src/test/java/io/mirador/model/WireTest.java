@@ -290,7 +290,10 @@ class WireTest {
         Envelope.of(EventType.CONFIG, AGENT, 9, TS, new Command("cfg-3", config)),
         Envelope.of(EventType.JOB, AGENT, Envelope.MAX_SEQ, Envelope.MAX_TS, new Command("j-1", job)),
         Envelope.of(EventType.CANCEL, AGENT, 10, TS, new Command("j-1", payload("{}"))),
-        Envelope.of(EventType.CANCEL, AGENT, 11, TS, new Command("j-2", null)));
+        Envelope.of(EventType.CANCEL, AGENT, 11, TS, new Command("j-2", null)),
+        Envelope.of(EventType.ENROLL, AGENT, 1, TS, new EnrollRequest("MCowBQYDK2VuAyEA", "web-01", "tok", "proof")),
+        Envelope.of(EventType.ENROLL, AGENT, 1, TS, new EnrollRequest("MCowBQYDK2VuAyEA", null, null, null)),
+        Envelope.of(EventType.ENROLLED, AGENT, 12, TS, new Enrolled("hub-x25519", "hub-ed25519", null)));
   }
 
   @ParameterizedTest(name = "{index}: {0}")
@@ -617,10 +620,10 @@ class WireTest {
       assertEquals(type, EventType.fromWireName(type.wireName()).orElseThrow());
       if (type.direction() == EventType.Direction.TO_AGENT) {
         toAgent.add(type);
-        assertEquals(Command.class, type.bodyType());
+        assertEquals(type == EventType.ENROLLED ? Enrolled.class : Command.class, type.bodyType());
       }
     }
-    assertEquals(List.of(EventType.CONFIG, EventType.JOB, EventType.CANCEL), toAgent);
+    assertEquals(List.of(EventType.CONFIG, EventType.JOB, EventType.CANCEL, EventType.ENROLLED), toAgent);
     assertTrue(EventType.fromWireName("METRICS").isEmpty());
   }
 }

@@ -3,6 +3,16 @@ package io.mirador.hub.channel;
 import io.mirador.Addresses;
 import io.mirador.hub.HubConfig;
 import io.mirador.hub.engine.EngineVerticle;
+import io.mirador.hub.enroll.AgentAuthenticator;
+import io.mirador.hub.enroll.AgentKeys;
+import io.mirador.hub.enroll.EnrollConfig;
+import io.mirador.hub.enroll.Enroller;
+import io.mirador.hub.enroll.HubTrust;
+import io.mirador.store.Stores;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import io.mirador.metrics.Meters;
 import io.mirador.model.Envelope;
 import io.mirador.model.EventType;
@@ -35,7 +45,8 @@ public final class ChannelVerticle extends VerticleBase {
 
   private static final String REJECTED = "mirador_events_rejected_total";
   private static final String REJECTED_HELP = "Messages dead-lettered, by reason: invalid (malformed, version, type, oversize, invalid, "
-      + "direction) or not taken by the store (store_refused, store_failed)";
+      + "direction), not from the agent they name (unauthenticated, unknown_agent, agent_mismatch, routing_key) "
+      + "or not taken by the store (store_refused, store_failed)";
   /** Events whose store failures the channel counts itself, for a transport that gives no redelivery count. */
   private static final int MAX_COUNTED = 10_000;
 
@@ -50,6 +61,10 @@ public final class ChannelVerticle extends VerticleBase {
   }
 
   private HubTransport transport;
+  /** Per-envelope authentication of agents; null when off (the event bus of a standalone hub). */
+  private AgentAuthenticator authenticator;
+  private Enroller enroller;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Wire wire;
   private Meters meters;
   private DeliveryOptions toEngine;
@@ -87,11 +102,30 @@ public final class ChannelVerticle extends VerticleBase {
       }
     }
     transport = Transports.forHub(vertx, config());
+    EnrollConfig enroll = EnrollConfig.of(config());
+    if (enroll.authenticate()) {
+      AgentKeys keys = Stores.shared(vertx, config()).agentKeys();
+      // the hub's keys are read (or made) in the store when first needed, so a store that is away at start only delays
+      // them: until then events are requeued, as for any store failure
+      java.util.function.Supplier<Future<HubTrust>> trust = () -> HubTrust.shared(vertx, config());
+      authenticator = new AgentAuthenticator(keys, trust, System::currentTimeMillis);
+      enroller = new Enroller(vertx, keys, trust, transport, enroll.token());
+      consumers.add(vertx.eventBus().<String>consumer(Addresses.ENROLL_CHANGED, message -> authenticator.forget(message.body())));
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.ENROLL_SEND, message -> {
+        JsonObject body = message.body();
+        enroller.send(body.getString("agent"), body.getString("publicKey"), null)
+            .onSuccess(sent -> message.reply(null))
+            .onFailure(e -> message.fail(503, e.getMessage()));
+      }));
+      trust.get().onSuccess(loaded -> LOG.info("agents are authenticated per envelope; they enroll against hub key {}", loaded.fingerprint()))
+          .onFailure(e -> LOG.warn("the hub's keys are not readable yet ({}); agents' events wait until they are", e.getMessage()));
+    }
     return transport.consume(this::handle);
   }
 
   @Override
   public Future<?> stop() {
+    consumers.forEach(MessageConsumer::unregister);
     return transport.close();
   }
 
@@ -110,6 +144,54 @@ public final class ChannelVerticle extends VerticleBase {
       delivery.reject(e.getMessage());
       return;
     }
+    if (event.type() == EventType.ENROLL) {
+      enroll(delivery, event);
+    } else if (authenticator == null) {
+      store(delivery, event);
+    } else {
+      authenticator.check(event, delivery).onComplete(checked -> {
+        if (checked.failed()) {
+          // the hub's keys or the agent's could not be read: the store is away, try again later
+          requeued.increment();
+          delivery.requeue("cannot authenticate now: " + checked.cause().getMessage());
+        } else if (checked.result() != null) {
+          refuse(delivery, checked.result().code(), checked.result().message());
+        } else {
+          store(delivery, event);
+        }
+      });
+    }
+  }
+
+  private void refuse(HubTransport.Delivery delivery, String code, String message) {
+    meters.counter(REJECTED, REJECTED_HELP, Map.of("reason", code)).increment();
+    rejections.warn("rejected message (" + code + "): " + message);
+    delivery.reject(code + ": " + message);
+  }
+
+  /** An enrollment request: handled here, never stored as an event; acked once answered or put to wait for an admin. */
+  private void enroll(HubTransport.Delivery delivery, Envelope event) {
+    if (enroller == null) {
+      refuse(delivery, "direction", "enroll requests are not taken on this transport (hub.agents.authenticate is off)");
+      return;
+    }
+    received.get(event.type()).increment();
+    enroller.handle(event).onComplete(done -> {
+      if (done.succeeded()) {
+        meters.counter("mirador_enrollments_total", "Enrollment requests, by outcome (enrolled, pending, refused: pending list full)",
+            Map.of("outcome", done.result().name().toLowerCase(java.util.Locale.ROOT))).increment();
+        LOG.info("enrollment request of agent {}: {}", event.agent(), done.result().name().toLowerCase(java.util.Locale.ROOT));
+        delivery.ack();
+      } else if (done.cause() instanceof InvalidEventException e) {
+        refuse(delivery, e.code(), e.getMessage());
+      } else {
+        requeued.increment();
+        delivery.requeue("enrollment not handled now: " + done.cause().getMessage());
+      }
+    });
+  }
+
+  private void store(HubTransport.Delivery delivery, Envelope event) {
     received.get(event.type()).increment();
     vertx.eventBus().request(Addresses.ENGINE, event, toEngine).onComplete(stored -> {
       if (stored.succeeded()) {

@@ -58,6 +58,8 @@ public final class WebVerticle extends VerticleBase {
     List<Api> apis = List.of(
         new HealthApi(vertx, config(), store, stores.nodes(), cluster),
         cluster,
+        // before the agents API: its /api/v1/agents/:id would take /api/v1/agents/pending
+        new io.mirador.hub.enroll.EnrollApi(vertx, stores.agentKeys(), config()),
         new AgentsApi(vertx, stores.registry(), stores.series()),
         new SeriesApi(stores.series()),
         new ChecksApi(vertx, stores.checks(), stores.registry()),

@@ -82,6 +82,31 @@ final class RedisKeys {
     return prefix + "nodes";
   }
 
+  /** String: the hub's key pairs as JSON, set once for the cluster (see RedisAgentKeys). */
+  String enrollHub() {
+    return prefix + "enroll:hub";
+  }
+
+  /** Hash: agent id → the enrolled agent's key JSON. */
+  String enrollKeys() {
+    return prefix + "enroll:keys";
+  }
+
+  /** Hash: agent id → its pending enrollment request's JSON. */
+  String enrollPending() {
+    return prefix + "enroll:pending";
+  }
+
+  /** Hash: token id → the token's JSON (its derived key, never the token); uses left in {@link #enrollUses}. */
+  String enrollTokens() {
+    return prefix + "enroll:tokens";
+  }
+
+  /** Hash: token id → uses left ({@code -1}: unlimited). */
+  String enrollUses() {
+    return prefix + "enroll:uses";
+  }
+
   /** Hash: rule name → the rule's JSON (Rule.toJson). */
   String alertRules() {
     return prefix + "alert:rules";

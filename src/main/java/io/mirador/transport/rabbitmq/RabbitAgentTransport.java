@@ -4,7 +4,12 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
+import io.mirador.agent.AgentTrust;
 import io.mirador.model.EncodedEnvelope;
+import io.mirador.model.EventType;
+import io.mirador.trust.EnvelopeMac;
+import io.mirador.util.RateLimitedLog;
+import java.util.Map;
 import io.mirador.model.Envelope;
 import io.mirador.model.InvalidEventException;
 import io.mirador.model.Wire;
@@ -28,6 +33,8 @@ public final class RabbitAgentTransport implements AgentTransport {
   private static final Logger LOG = LoggerFactory.getLogger(RabbitAgentTransport.class);
   /** Commands are few and each may start a job: no need to hold many unacked. */
   private static final int COMMAND_PREFETCH = 8;
+  private static final long ENROLL_RETRY_MS = 60_000;
+  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
   private final Vertx vertx;
   private final AmqpSettings settings;
@@ -41,9 +48,18 @@ public final class RabbitAgentTransport implements AgentTransport {
   private volatile Handler<Envelope> commandHandler;
   private boolean redeclaring;
   private long expiryTimer = -1;
+  /** Enrollment, envelope MACs and command signatures; null: none (transport tests), commands are then handed over as they come. */
+  private final AgentTrust trust;
+  private long enrollTimer = -1;
+  private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10_000);
 
   public RabbitAgentTransport(Vertx vertx, AmqpSettings settings, String agentId) {
+    this(vertx, settings, agentId, null);
+  }
+
+  public RabbitAgentTransport(Vertx vertx, AmqpSettings settings, String agentId, AgentTrust trust) {
     this.vertx = vertx;
+    this.trust = trust;
     this.settings = settings;
     this.agentId = agentId;
     this.link = new AmqpLink(vertx, settings, "mirador-agent-" + agentId);
@@ -61,6 +77,10 @@ public final class RabbitAgentTransport implements AgentTransport {
       if (!link.connected() || current == null || !current.isOpen()) {
         return Future.failedFuture(new PublishFailedException(link.notConnected()));
       }
+      if (waitsForEnrollment()) {
+        return Future.failedFuture(new PublishFailedException("not enrolled yet (agent key " + trust.fingerprint() + ")"));
+      }
+      String mac = trust == null ? null : trust.mac(body);
       String blocked = link.blockedBecause();
       if (blocked != null) {
         return Future.failedFuture(new PublishFailedException("the broker blocks publishing: " + blocked));
@@ -71,6 +91,7 @@ public final class RabbitAgentTransport implements AgentTransport {
           .timestamp(new java.util.Date(event.ts()))
           .type(event.type().wireName())
           .appId(agentId)
+          .headers(mac == null ? null : Map.of(EnvelopeMac.HEADER, mac))
           .build();
       return link.publish(current, Topology.INGEST_EXCHANGE, Topology.ingestRoutingKey(event.type(), event.agent()), true, properties, body)
           .onFailure(this::redeclareIfUnroutable);
@@ -97,7 +118,32 @@ public final class RabbitAgentTransport implements AgentTransport {
   @Override
   public boolean connected() {
     ConfirmingPublisher current = publisher;
-    return link.connected() && current != null && current.isOpen() && link.blockedBecause() == null;
+    return link.connected() && current != null && current.isOpen() && link.blockedBecause() == null && !waitsForEnrollment();
+  }
+
+  private boolean waitsForEnrollment() {
+    return trust != null && trust.required() && !trust.enrolled();
+  }
+
+  /**
+   * Asks the hub to enroll this agent's key: on every connection while not enrolled, and again every
+   * {@value #ENROLL_RETRY_MS} ms (an admin may take a while; the hub answers on the agent's queue).
+   */
+  private void requestEnrollment() {
+    if (trust == null || !trust.required() || trust.enrolled()) {
+      return;
+    }
+    ConfirmingPublisher current = publisher;
+    if (current == null || !current.isOpen()) {
+      return;
+    }
+    Envelope request = trust.enrollRequest();
+    AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+        .contentType("application/json").deliveryMode(2).type(request.type().wireName()).appId(agentId).build();
+    link.publish(current, Topology.INGEST_EXCHANGE, Topology.ingestRoutingKey(request.type(), agentId), true, properties, wire.encode(request))
+        .onSuccess(sent -> LOG.info("agent {}: asked the hub to enroll key {}{}", agentId, trust.fingerprint(),
+            request.body(io.mirador.model.EnrollRequest.class).tokenId() == null ? " (no token: an admin must accept it)" : " with an enrollment token"))
+        .onFailure(e -> LOG.warn("agent {}: enrollment request not sent: {}", agentId, e.getMessage()));
   }
 
   @Override
@@ -116,6 +162,7 @@ public final class RabbitAgentTransport implements AgentTransport {
   @Override
   public Future<Void> close() {
     vertx.cancelTimer(expiryTimer);
+    vertx.cancelTimer(enrollTimer);
     return link.close();
   }
 
@@ -132,15 +179,22 @@ public final class RabbitAgentTransport implements AgentTransport {
   private Future<Void> start() {
     if (expiryTimer < 0) {
       expiryTimer = ConfirmingPublisher.watchExpiry(vertx, settings.confirmTimeoutMs(), () -> publisher);
+      if (trust != null && trust.required()) {
+        enrollTimer = vertx.setPeriodic(ENROLL_RETRY_MS, id -> requestEnrollment());
+      }
     }
     return link.start(new AmqpLink.Session() {
       @Override
       public void opened(Connection opened) throws Exception {
+        if (trust != null) {
+          trust.load();
+        }
         Topology.declareShared(opened, settings);
         Topology.declareAgentQueue(opened, agentId, settings);
         publisher = ConfirmingPublisher.open(opened, link.context());
         connection = opened;
         consumeCommands(opened);
+        link.context().runOnContext(ignored -> requestEnrollment());
       }
 
       @Override
@@ -183,6 +237,28 @@ public final class RabbitAgentTransport implements AgentTransport {
       deadLetter(delivery, e.getMessage()).onComplete(done -> ack(channel, tag));
       return;
     }
+    if (trust != null) {
+      Map<String, Object> headers = delivery.getProperties().getHeaders();
+      if (command.type() == EventType.ENROLLED) {
+        vertx.executeBlocking(() -> trust.accept(command, headers, delivery.getBody())).onComplete(accepted -> {
+          String refused = accepted.succeeded() ? accepted.result() : "failed: " + accepted.cause();
+          if (refused == null) {
+            ack(channel, tag);
+          } else {
+            refuse(channel, tag, delivery, command, refused);
+          }
+        });
+        return;
+      }
+      String refused = trust.check(command, headers, delivery.getBody(), System.currentTimeMillis());
+      if (refused != null) {
+        refuse(channel, tag, delivery, command, refused);
+        return;
+      }
+    } else if (command.type() == EventType.ENROLLED) {
+      ack(channel, tag);
+      return;
+    }
     if (commandHandler != null) {
       try {
         commandHandler.handle(command);
@@ -191,6 +267,18 @@ public final class RabbitAgentTransport implements AgentTransport {
       }
     }
     ack(channel, tag);
+  }
+
+  /** A command this agent will not run: dead-lettered with the reason, counted, and logged (rate-limited). */
+  private void refuse(Channel channel, long tag, Delivery delivery, Envelope command, String reason) {
+    refused.incrementAndGet();
+    refusals.warn("agent " + agentId + ": refused " + command.type().wireName() + " command seq " + command.seq() + ": " + reason);
+    deadLetter(delivery, "refused by the agent: " + reason).onComplete(done -> ack(channel, tag));
+  }
+
+  /** Commands refused since start (unsigned, forged, expired, replayed, for another agent). */
+  public long refusedCommands() {
+    return refused.get();
   }
 
   private void ack(Channel channel, long tag) {

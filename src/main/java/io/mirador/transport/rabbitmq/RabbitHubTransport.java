@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.mirador.model.Envelope;
 import io.mirador.model.Wire;
+import io.mirador.transport.CommandSigner;
 import io.mirador.transport.HubTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -38,9 +39,16 @@ public final class RabbitHubTransport implements HubTransport {
   private volatile ConfirmingPublisher publisher;
   private Handler<Delivery> handler;
   private long expiryTimer = -1;
+  /** Signs every command, or null (transport tests). */
+  private final CommandSigner signer;
 
   public RabbitHubTransport(Vertx vertx, AmqpSettings settings) {
+    this(vertx, settings, null);
+  }
+
+  public RabbitHubTransport(Vertx vertx, AmqpSettings settings, CommandSigner signer) {
     this.vertx = vertx;
+    this.signer = signer;
     this.settings = settings;
     this.consumeLink = new AmqpLink(vertx, settings, "mirador-hub-consume");
     this.publishLink = new AmqpLink(vertx, settings, "mirador-hub-publish");
@@ -73,9 +81,10 @@ public final class RabbitHubTransport implements HubTransport {
   @Override
   public Future<Void> sendToAgent(String agentId, Envelope command) {
     byte[] body = Wire.standard().encode(command);
-    return startPublishing().compose(started -> {
+    Future<Map<String, Object>> signed = signer == null ? Future.succeededFuture(Map.of()) : signer.sign(body);
+    return signed.compose(headers -> startPublishing().map(headers)).compose(headers -> {
       AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-          .contentType("application/json").deliveryMode(2).type(command.type().wireName()).build();
+          .contentType("application/json").deliveryMode(2).type(command.type().wireName()).headers(headers).build();
       return publish(Topology.AGENTS_EXCHANGE, agentId, true, properties, body)
           .recover(e -> Future.failedFuture(new PublishFailedException("command for agent " + agentId + " not taken: " + e.getMessage())));
     });
@@ -188,6 +197,17 @@ public final class RabbitHubTransport implements HubTransport {
     @Override
     public byte[] body() {
       return delivery.getBody();
+    }
+
+    @Override
+    public String routingKey() {
+      return delivery.getEnvelope().getRoutingKey();
+    }
+
+    @Override
+    public Object header(String name) {
+      Map<String, Object> headers = delivery.getProperties().getHeaders();
+      return headers == null ? null : headers.get(name);
     }
 
     @Override

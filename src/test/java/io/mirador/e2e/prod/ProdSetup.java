@@ -43,6 +43,9 @@ final class ProdSetup implements AutoCloseable {
    */
   private static final String CLUSTER_JOIN = "-Dhazelcast.wait.seconds.before.join=1";
 
+  /** The hub's bootstrap enrollment token, which every agent of these tests enrolls with (as MIRADOR_ENROLL_TOKEN would). */
+  static final String ENROLL_TOKEN = "prod-setup-bootstrap-token";
+
   final Path dir;
   final String vhost;
   final RedisServer redis;
@@ -88,7 +91,8 @@ final class ProdSetup implements AutoCloseable {
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
         .put("store", new JsonObject().put("type", "redis").put("redis", new JsonObject()
             .put("url", redis.url()).put("reconnectMaxMs", 1_000).put("connectTimeoutMs", 1_000).put("commandTimeoutMs", 2_000)))
-        .put("hub", new JsonObject().put("ingest", new JsonObject().put("storeTimeoutMs", 5_000)))
+        .put("hub", new JsonObject().put("ingest", new JsonObject().put("storeTimeoutMs", 5_000))
+            .put("enroll", new JsonObject().put("token", ENROLL_TOKEN)))
         .put("transport", transport());
   }
 
@@ -119,6 +123,7 @@ final class ProdSetup implements AutoCloseable {
     JsonObject conf = new JsonObject()
         .put("transport", transport())
         .put("agent", new JsonObject().put("dataDir", dir.resolve(name).toString()).put("hostname", name)
+            .put("enroll", new JsonObject().put("token", ENROLL_TOKEN))
             .put("heartbeatSeconds", heartbeatSeconds).put("collectors", collectors)
             // one event per tick, unmerged: the exact count matches seqs to points
             .put("batch", new JsonObject().put("lingerMs", 0)));

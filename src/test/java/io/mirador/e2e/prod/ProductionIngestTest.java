@@ -54,10 +54,12 @@ class ProductionIngestTest {
         bad.put(String.format(metrics, 3, "1").replace("bad-agent", "../../etc/passwd"), "agent");
         bad.put("{\"v\":1,\"type\":\"config\",\"agent\":\"bad-agent\",\"seq\":4,\"ts\":" + now
             + ",\"body\":{\"id\":\"c1\",\"payload\":{}}}", "event type config goes from the hub to agents");
+        EnrolledKey good = EnrolledKey.enroll(setup, admin, "good-agent");
         for (String body : bad.keySet()) {
           publish(admin, "metrics.bad-agent", body.getBytes(StandardCharsets.UTF_8));
         }
-        publish(admin, "metrics.good-agent", String.format(metrics, 1, "42").replace("bad-agent", "good-agent").getBytes(StandardCharsets.UTF_8));
+        byte[] goodBody = String.format(metrics, 1, "42").replace("bad-agent", "good-agent").getBytes(StandardCharsets.UTF_8);
+        EnrolledKey.publish(admin, "metrics.good-agent", goodBody, good.mac(goodBody));
 
         waitUntil(() -> setup.received("good-agent") == 1, 30_000, () -> "the good event after the bad ones is stored");
         List<String> reasons = RabbitBroker.deadReasons(admin, bad.size());

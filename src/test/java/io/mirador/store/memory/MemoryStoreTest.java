@@ -80,6 +80,14 @@ class MemoryStoreTest extends StoreContractSupport {
   }
 
   @Nested
+  class Enrollment extends io.mirador.store.AgentKeysContractTest {
+    @Override
+    protected Stores newStores() {
+      return Stores.memory(DEFAULTS);
+    }
+  }
+
+  @Nested
   class Alerts extends io.mirador.store.AlertStoreContractTest {
     @Override
     protected Stores newStores() {

@@ -103,6 +103,14 @@ class RedisStoreTest extends StoreContractSupport {
   }
 
   @Nested
+  class Enrollment extends io.mirador.store.AgentKeysContractTest {
+    @Override
+    protected Stores newStores() {
+      return onRedis();
+    }
+  }
+
+  @Nested
   class Alerts extends io.mirador.store.AlertStoreContractTest {
     @Override
     protected Stores newStores() {

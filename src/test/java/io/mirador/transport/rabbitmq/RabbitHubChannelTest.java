@@ -45,7 +45,9 @@ class RabbitHubChannelTest {
         message.reply(null);
       });
       JsonObject config = RabbitBroker.config(RabbitBroker.url(vhost))
-          .put("hub", new JsonObject().put("ingest", new JsonObject().put("maxMessageBytes", 4096)));
+          .put("hub", new JsonObject().put("ingest", new JsonObject().put("maxMessageBytes", 4096))
+              // the channel's other rejections; authentication of agents has its own tests (AgentEnrollmentTest)
+              .put("agents", new JsonObject().put("authenticate", false)));
       String channel = await(vertx.deployVerticle(ChannelVerticle.class.getName(), new DeploymentOptions().setConfig(config)));
 
       Envelope valid = RabbitTransportTest.metrics("hub-agent", 1);
@@ -98,7 +100,8 @@ class RabbitHubChannelTest {
         }
       });
       JsonObject config = RabbitBroker.config(RabbitBroker.url(vhost))
-          .put("hub", new JsonObject().put("ingest", new JsonObject().put("maxAttempts", 3)));
+          .put("hub", new JsonObject().put("ingest", new JsonObject().put("maxAttempts", 3))
+              .put("agents", new JsonObject().put("authenticate", false)));
       String channel = await(vertx.deployVerticle(ChannelVerticle.class.getName(), new DeploymentOptions().setConfig(config)));
       Meters meters = Meters.of(vertx);
       double requeuedBefore = meters.value("mirador_events_requeued_total", Map.of());

@@ -60,7 +60,9 @@ class RabbitRedisPoisonTest {
     redis = RedisServer.start(Files.createTempDirectory("mirador-poison"), null); // append-only, fsync always
     vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeMessageCodec());
     config = RabbitBroker.config(RabbitBroker.url(vhost))
-        .put("hub", new JsonObject().put("ingest", new JsonObject().put("maxAttempts", MAX_ATTEMPTS)))
+        .put("hub", new JsonObject().put("ingest", new JsonObject().put("maxAttempts", MAX_ATTEMPTS))
+            // what the store does with valid events; authentication of agents has its own tests (AgentEnrollmentTest)
+            .put("agents", new JsonObject().put("authenticate", false)))
         .put("store", new JsonObject().put("type", "redis").put("redis", new JsonObject()
             .put("url", redis.url()).put("prefix", PREFIX)
             .put("connectTimeoutMs", 1_000).put("commandTimeoutMs", 1_000).put("reconnectMinMs", 50).put("reconnectMaxMs", 200)));
