@@ -35,7 +35,7 @@ public final class ChannelVerticle extends VerticleBase {
 
   private static final String REJECTED = "mirador_events_rejected_total";
   private static final String REJECTED_HELP = "Messages dead-lettered, by reason: invalid (malformed, version, type, oversize, invalid, "
-      + "direction) or not taken by the store (store_refused, store_failed)";
+      + "direction, timestamp) or not taken by the store (store_refused, store_failed, agent_limit)";
   /** Events whose store failures the channel counts itself, for a transport that gives no redelivery count. */
   private static final int MAX_COUNTED = 10_000;
 
@@ -51,6 +51,7 @@ public final class ChannelVerticle extends VerticleBase {
 
   private HubTransport transport;
   private Wire wire;
+  private TimestampWindow timestamps;
   private Meters meters;
   private DeliveryOptions toEngine;
   private int maxAttempts;
@@ -72,6 +73,7 @@ public final class ChannelVerticle extends VerticleBase {
   public Future<?> start() {
     HubConfig hub = HubConfig.of(config());
     wire = new Wire(hub.maxMessageBytes());
+    timestamps = TimestampWindow.of(config());
     meters = Meters.of(vertx);
     toEngine = new DeliveryOptions().setSendTimeout(hub.storeTimeoutMs());
     maxAttempts = hub.maxAttempts();
@@ -99,6 +101,7 @@ public final class ChannelVerticle extends VerticleBase {
     Envelope event;
     try {
       event = wire.decode(delivery.body());
+      timestamps.check(event, System.currentTimeMillis());
       if (event.type().direction() != EventType.Direction.TO_HUB) {
         // a well-formed command (config, job, cancel) has no business on the ingest side
         throw new InvalidEventException("direction", "event type " + event.type().wireName()
@@ -140,8 +143,10 @@ public final class ChannelVerticle extends VerticleBase {
       case DEAD_LETTER -> {
         failedAttempts.remove(key);
         boolean refused = failure instanceof ReplyException reply && isRefusal(reply.failureCode());
+        boolean agentLimit = failure instanceof ReplyException reply && reply.failureCode() == EngineVerticle.AGENT_LIMIT;
         String reason = refused ? failure.getMessage() : "not stored after " + attempt + " attempts: " + failure.getMessage();
-        meters.counter(REJECTED, REJECTED_HELP, Map.of("reason", refused ? "store_refused" : "store_failed")).increment();
+        meters.counter(REJECTED, REJECTED_HELP, Map.of("reason", agentLimit ? "agent_limit" : refused ? "store_refused" : "store_failed"))
+            .increment();
         poisoned.increment();
         poisons.warn("dead-lettered " + event.type().wireName() + " seq " + event.seq() + " of agent " + event.agent() + ": " + reason);
         delivery.reject(reason);
