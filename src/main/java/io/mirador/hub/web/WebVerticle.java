@@ -55,13 +55,14 @@ public final class WebVerticle extends VerticleBase {
     meters = Meters.of(vertx);
     JsonObject http = Settings.section(config(), "http");
     ClusterApi cluster = new ClusterApi(stores.nodes(), stores.leases(), HubConfig.of(config()).nodeDownAfterMs());
+    ApiLimits limits = new ApiLimits(vertx, config());
     List<Api> apis = List.of(
         new HealthApi(vertx, config(), store, stores.nodes(), cluster),
         cluster,
         new AgentsApi(vertx, stores.registry(), stores.series()),
-        new SeriesApi(stores.series()),
-        new ChecksApi(vertx, stores.checks(), stores.registry()),
-        new AlertsApi(vertx, stores.alerts(), Notifiers.load()));
+        new SeriesApi(stores.series(), limits),
+        new ChecksApi(vertx, stores.checks(), stores.registry(), limits),
+        new AlertsApi(vertx, stores.alerts(), Notifiers.load(), limits));
     Router router = Router.router(vertx);
     HttpGuards guards = new HttpGuards(vertx, http);
     guards.mount(router);
