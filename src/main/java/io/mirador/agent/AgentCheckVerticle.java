@@ -139,13 +139,23 @@ public final class AgentCheckVerticle extends VerticleBase {
       LOG.debug("agent {} ignores check assignment revision {} older than {}", agentId, pushed, revision);
       return;
     }
-    List<CheckDefinition> checks = new ArrayList<>();
-    for (Object item : assignment.getJsonArray("checks", new JsonArray())) {
-      try {
-        checks.add(CheckDefinition.fromJson((JsonObject) item));
-      } catch (RuntimeException e) {
-        LOG.warn("agent {} skips an invalid check in assignment {}: {}", agentId, pushed, e.getMessage());
+    // validating a thousand definitions is not for the event loop: on a worker, in order, then installed here
+    vertx.executeBlocking(() -> {
+      List<CheckDefinition> checks = new ArrayList<>();
+      for (Object item : assignment.getJsonArray("checks", new JsonArray())) {
+        try {
+          checks.add(CheckDefinition.fromJson((JsonObject) item));
+        } catch (RuntimeException e) {
+          LOG.warn("agent {} skips an invalid check in assignment {}: {}", agentId, pushed, e.getMessage());
+        }
       }
+      return checks;
+    }, true).onSuccess(checks -> install(pushed, checks));
+  }
+
+  private void install(long pushed, List<CheckDefinition> checks) {
+    if (pushed < revision) {
+      return; // a newer one was installed while this one was read
     }
     revision = pushed;
     central = List.copyOf(checks);

@@ -213,29 +213,52 @@ public final class ChecksVerticle extends VerticleBase {
         .onFailure(e -> LOG.warn("could not read the check definitions to push: {}", e.toString()));
   }
 
-  private record Assignments(long revision, List<CheckDefinition> definitions) {
+  /**
+   * One read of the definitions and the commands built from them, one per set of targeted definitions: a thousand
+   * agents with the same subscriptions share one command, built once on a worker thread.
+   */
+  private record Assignments(long revision, List<CheckDefinition> definitions, Map<String, Future<Command>> commands) {
+
+    Assignments(long revision, List<CheckDefinition> definitions) {
+      this(revision, definitions, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+  }
+
+  /**
+   * The command for one agent's subscriptions. Building it encodes every targeted definition, megabytes when there are
+   * many large ones: that runs on a worker, never on this event loop (docs/SECURITY.md, "Hardening and limits").
+   */
+  private Future<Command> command(AgentRecord agent, Assignments current) {
+    List<CheckDefinition> targeted = new ArrayList<>();
+    StringBuilder key = new StringBuilder();
+    for (CheckDefinition definition : current.definitions()) {
+      if (definition.targets(agent.subscriptions())) {
+        targeted.add(definition);
+        key.append(definition.name()).append('\n');
+      }
+    }
+    return current.commands().computeIfAbsent(key.toString(), k -> vertx.executeBlocking(() -> {
+      com.fasterxml.jackson.databind.node.ObjectNode payload = Wire.MAPPER.createObjectNode().put("revision", current.revision());
+      com.fasterxml.jackson.databind.node.ArrayNode checks = payload.putArray("checks");
+      for (CheckDefinition definition : targeted) {
+        checks.add(Wire.MAPPER.readTree(definition.toJson().encode()));
+      }
+      return new Command("checks-" + current.revision(), payload);
+    }, false));
   }
 
   private Future<Void> send(AgentRecord agent, Assignments current) {
-    JsonArray checks = new JsonArray();
-    for (CheckDefinition definition : current.definitions()) {
-      if (definition.targets(agent.subscriptions())) {
-        checks.add(definition.toJson());
-      }
-    }
-    JsonObject payload = new JsonObject().put("revision", current.revision()).put("checks", checks);
-    Command command;
-    try {
-      command = new Command("checks-" + current.revision(), (com.fasterxml.jackson.databind.node.ObjectNode) Wire.MAPPER.readTree(payload.encode()));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return Future.failedFuture(e);
-    }
+    return command(agent, current).compose(command -> send(agent, current, command));
+  }
+
+  private Future<Void> send(AgentRecord agent, Assignments current, Command command) {
+    int checks = command.payload().get("checks").size();
     long now = System.currentTimeMillis();
     remember(agent.id(), now);
     Envelope envelope = new Envelope(Envelope.VERSION, EventType.CONFIG, agent.id(), nextSeq(now), now, command);
     return transport.sendToAgent(agent.id(), envelope).onSuccess(sent -> {
       pushed.increment();
-      LOG.debug("pushed {} checks (revision {}) to agent {}", checks.size(), current.revision(), agent.id());
+      LOG.debug("pushed {} checks (revision {}) to agent {}", checks, current.revision(), agent.id());
     }).onFailure(e -> {
       pushFailures.increment();
       LOG.warn("check assignment for agent {} ({}) not sent: {}", agent.hostname(), agent.id(), e.getMessage());

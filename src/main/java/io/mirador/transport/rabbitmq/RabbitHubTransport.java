@@ -72,13 +72,13 @@ public final class RabbitHubTransport implements HubTransport {
 
   @Override
   public Future<Void> sendToAgent(String agentId, Envelope command) {
-    byte[] body = Wire.standard().encode(command);
-    return startPublishing().compose(started -> {
+    // a check assignment can be megabytes of JSON: encoded on a worker, in order, never on the event loop
+    return vertx.executeBlocking(() -> Wire.standard().encode(command), true).compose(body -> startPublishing().compose(started -> {
       AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
           .contentType("application/json").deliveryMode(2).type(command.type().wireName()).build();
       return publish(Topology.AGENTS_EXCHANGE, agentId, true, properties, body)
           .recover(e -> Future.failedFuture(new PublishFailedException("command for agent " + agentId + " not taken: " + e.getMessage())));
-    });
+    }));
   }
 
   @Override
