@@ -58,6 +58,8 @@ public final class ChecksVerticle extends VerticleBase {
   private AgentRegistry registry;
   private Ownership ownership;
   private HubTransport transport;
+  /** One thread builds assignments: a burst of large ones takes one core, not every worker thread. */
+  private io.vertx.core.WorkerExecutor builder;
   private LongAdder pushed;
   private LongAdder pushFailures;
   private long lastSeq;
@@ -76,6 +78,7 @@ public final class ChecksVerticle extends VerticleBase {
     store = stores.checks();
     registry = stores.registry();
     transport = Transports.forHub(vertx, config());
+    builder = vertx.createSharedWorkerExecutor("mirador-check-assignments", 1);
     ownership = new Ownership(vertx, stores.leases(), LEASE, LocalNode.owner(vertx, LEASE), HubConfig.of(config()).leaseTtlMs());
     var meters = io.mirador.metrics.Meters.of(vertx);
     pushed = meters.counter("mirador_check_assignments_pushed_total", "Check assignments sent to agents");
@@ -123,6 +126,7 @@ public final class ChecksVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    builder.close();
     return Future.join(Future.all(consumers.stream().map(MessageConsumer::unregister).toList()), transport.close(), ownership.stop());
   }
 
@@ -237,12 +241,14 @@ public final class ChecksVerticle extends VerticleBase {
         key.append(definition.name()).append('\n');
       }
     }
-    return current.commands().computeIfAbsent(key.toString(), k -> vertx.executeBlocking(() -> {
-      com.fasterxml.jackson.databind.node.ObjectNode payload = Wire.MAPPER.createObjectNode().put("revision", current.revision());
-      com.fasterxml.jackson.databind.node.ArrayNode checks = payload.putArray("checks");
+    return current.commands().computeIfAbsent(key.toString(), k -> builder.executeBlocking(() -> {
+      // the definitions as JSON text once, carried as a raw value: sending to each agent copies it, never re-encodes it
+      StringBuilder checks = new StringBuilder().append('[');
       for (CheckDefinition definition : targeted) {
-        checks.add(Wire.MAPPER.readTree(definition.toJson().encode()));
+        checks.append(checks.length() == 1 ? "" : ",").append(definition.toJson().encode());
       }
+      com.fasterxml.jackson.databind.node.ObjectNode payload = Wire.MAPPER.createObjectNode().put("revision", current.revision());
+      payload.putRawValue("checks", new com.fasterxml.jackson.databind.util.RawValue(checks.append(']').toString()));
       return new Command("checks-" + current.revision(), payload);
     }, false));
   }
@@ -252,13 +258,12 @@ public final class ChecksVerticle extends VerticleBase {
   }
 
   private Future<Void> send(AgentRecord agent, Assignments current, Command command) {
-    int checks = command.payload().get("checks").size();
     long now = System.currentTimeMillis();
     remember(agent.id(), now);
     Envelope envelope = new Envelope(Envelope.VERSION, EventType.CONFIG, agent.id(), nextSeq(now), now, command);
     return transport.sendToAgent(agent.id(), envelope).onSuccess(sent -> {
       pushed.increment();
-      LOG.debug("pushed {} checks (revision {}) to agent {}", checks, current.revision(), agent.id());
+      LOG.debug("pushed check assignment revision {} to agent {}", current.revision(), agent.id());
     }).onFailure(e -> {
       pushFailures.increment();
       LOG.warn("check assignment for agent {} ({}) not sent: {}", agent.hostname(), agent.id(), e.getMessage());
