@@ -146,20 +146,33 @@ public final class AgentCheckVerticle extends VerticleBase {
       LOG.debug("agent {} ignores check assignment revision {} older than {}", agentId, pushed, revision);
       return;
     }
-    List<CheckDefinition> checks = new ArrayList<>();
-    for (Object item : assignment.getJsonArray("checks", new JsonArray())) {
-      try {
-        CheckDefinition check = CheckDefinition.fromJson((JsonObject) item);
-        String line = check.command() != null ? check.command() : String.join(" ", check.argv());
-        if (passes(line, commandAllow, commandDeny)) {
-          checks.add(check);
-        } else {
-          refusedChecks++;
-          AgentHeartbeatVerticle.report(vertx, agentId, "checks_refused", refusedChecks);
-          LOG.warn("agent {} refuses check {}: its command is not allowed by agent.checks.commands", agentId, check.name());
+    // validating a thousand definitions is not for the event loop: on a worker, in order, then installed here
+    vertx.executeBlocking(() -> {
+      List<CheckDefinition> checks = new ArrayList<>();
+      for (Object item : assignment.getJsonArray("checks", new JsonArray())) {
+        try {
+          checks.add(CheckDefinition.fromJson((JsonObject) item));
+        } catch (RuntimeException e) {
+          LOG.warn("agent {} skips an invalid check in assignment {}: {}", agentId, pushed, e.getMessage());
         }
-      } catch (RuntimeException e) {
-        LOG.warn("agent {} skips an invalid check in assignment {}: {}", agentId, pushed, e.getMessage());
+      }
+      return checks;
+    }, true).onSuccess(checks -> install(pushed, checks));
+  }
+
+  private void install(long pushed, List<CheckDefinition> parsed) {
+    if (pushed < revision) {
+      return; // a newer one was installed while this one was read
+    }
+    List<CheckDefinition> checks = new ArrayList<>(parsed.size());
+    for (CheckDefinition check : parsed) {
+      String line = check.command() != null ? check.command() : String.join(" ", check.argv());
+      if (passes(line, commandAllow, commandDeny)) {
+        checks.add(check);
+      } else {
+        refusedChecks++;
+        AgentHeartbeatVerticle.report(vertx, agentId, "checks_refused", refusedChecks);
+        LOG.warn("agent {} refuses check {}: its command is not allowed by agent.checks.commands", agentId, check.name());
       }
     }
     revision = pushed;

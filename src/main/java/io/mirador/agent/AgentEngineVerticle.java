@@ -1,7 +1,6 @@
 package io.mirador.agent;
 
 import io.mirador.Addresses;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mirador.model.Command;
 import io.mirador.model.Envelope;
 import io.mirador.model.Wire;
@@ -53,18 +52,16 @@ public final class AgentEngineVerticle extends VerticleBase {
   /** A check assignment from the hub: its payload goes to the check scheduler ({@link AgentCheckVerticle}). */
   private void config(Envelope command) {
     Command body = command.body(Command.class);
-    JsonObject payload;
-    try {
-      payload = body.payload() == null ? new JsonObject() : new JsonObject(Wire.MAPPER.writeValueAsString(body.payload()));
-    } catch (JsonProcessingException | RuntimeException e) {
-      LOG.warn("agent {} could not read config command {}: {}", agentId, body.id(), e.getMessage());
-      return;
-    }
-    if (payload.getValue("checks") instanceof JsonArray) {
-      vertx.eventBus().send(Addresses.agentChecks(agentId), payload);
-    } else {
-      LOG.warn("agent {} ignores config command {}: no checks in it", agentId, body.id());
-    }
+    // megabytes when many checks are assigned: converted on a worker, in order, never on the event loop
+    vertx.executeBlocking(() -> body.payload() == null ? new JsonObject() : new JsonObject(Wire.MAPPER.writeValueAsString(body.payload())), true)
+        .onFailure(e -> LOG.warn("agent {} could not read config command {}: {}", agentId, body.id(), e.getMessage()))
+        .onSuccess(payload -> {
+          if (payload.getValue("checks") instanceof JsonArray) {
+            vertx.eventBus().send(Addresses.agentChecks(agentId), payload);
+          } else {
+            LOG.warn("agent {} ignores config command {}: no checks in it", agentId, body.id());
+          }
+        });
   }
 
   private void dispatch(Envelope command) {

@@ -17,6 +17,8 @@ public final class WriteBatch {
   private AgentInfo agentInfo;
   private final List<Sample> samples = new ArrayList<>();
   private final List<CheckResult> checkResults = new ArrayList<>();
+  /** Samples the store did not keep (series limit, retention, bucket limit): set by the store when it applied the batch. */
+  private int refusedSamples;
 
   public WriteBatch(long receivedAt) {
     this.receivedAt = receivedAt;
@@ -39,6 +41,15 @@ public final class WriteBatch {
   }
 
   public long receivedAt() { return receivedAt; }
+
+  /** Told by the store when it applied this batch: how many of its samples it refused (not stored). */
+  public void refusedSamples(int count) { this.refusedSamples = count; }
+
+  /** Samples of this batch the store refused; 0 until it applied the batch. */
+  public int refusedSamples() { return refusedSamples; }
+
+  /** Samples of this batch the store really stored, once it applied the batch. */
+  public int storedSamples() { return samples.size() - refusedSamples; }
 
   /** Null unless the event was a register or heartbeat. */
   public AgentInfo agentInfo() { return agentInfo; }

@@ -8,6 +8,7 @@ import io.mirador.hub.events.AlertConfigChanged;
 import io.mirador.hub.events.HubEvent;
 import io.mirador.hub.web.Api;
 import io.mirador.hub.web.ApiError;
+import io.mirador.hub.web.ApiLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -35,16 +36,18 @@ public final class AlertsApi implements Api {
   private final Vertx vertx;
   private final AlertStore store;
   private final Notifiers plugins;
+  private final ApiLimits limits;
 
   public AlertsApi(Vertx vertx, AlertStore store, Notifiers plugins) {
-    this(vertx, store, plugins, null);
+    this(vertx, store, plugins, ApiLimits.defaults(vertx), null);
   }
 
   /** With the jobs store, each alert shows the remediation jobs it started. */
-  public AlertsApi(Vertx vertx, AlertStore store, Notifiers plugins, io.mirador.hub.sched.JobStore jobs) {
+  public AlertsApi(Vertx vertx, AlertStore store, Notifiers plugins, ApiLimits limits, io.mirador.hub.sched.JobStore jobs) {
     this.vertx = vertx;
     this.store = store;
     this.plugins = plugins;
+    this.limits = limits;
     this.jobs = jobs;
   }
 
@@ -73,7 +76,8 @@ public final class AlertsApi implements Api {
     router.get("/api/v1/alerts").handler(this::alerts);
   }
 
-  private static JsonObject body(RoutingContext ctx) {
+  private JsonObject body(RoutingContext ctx) {
+    limits.checkDefinitionSize(ctx);
     JsonObject json;
     try {
       json = ctx.body().asJsonObject();
@@ -117,7 +121,9 @@ public final class AlertsApi implements Api {
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());
     }
-    store.putRule(rule).onSuccess(existed -> {
+    store.rule(name)
+        .compose(existing -> limits.roomFor(ApiLimits.Kind.RULES, existing.isPresent(), store.rules().map(List::size)))
+        .compose(room -> store.putRule(rule)).onSuccess(existed -> {
       changed(AlertConfigChanged.RULE, name);
       Api.reply(ctx, existed ? 200 : 201, rule.toJson());
     }).onFailure(ctx::fail);
@@ -169,7 +175,8 @@ public final class AlertsApi implements Api {
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(ApiError.badRequest(e.getMessage()));
       }
-      return store.putNotifier(notifier).map(existed -> {
+      return limits.roomFor(ApiLimits.Kind.NOTIFIERS, previous.isPresent(), store.notifiers().map(List::size))
+          .compose(room -> store.putNotifier(notifier)).map(existed -> {
         changed(AlertConfigChanged.NOTIFIER, name);
         Api.reply(ctx, existed ? 200 : 201, shown(notifier));
         return null;
@@ -216,7 +223,9 @@ public final class AlertsApi implements Api {
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());
     }
-    store.putSilence(silence).onSuccess(v -> {
+    long now = System.currentTimeMillis();
+    limits.roomFor(ApiLimits.Kind.SILENCES, false, store.silences().map(list -> (int) list.stream().filter(s -> !s.state(now).equals("expired")).count()))
+        .compose(room -> store.putSilence(silence)).onSuccess(v -> {
       changed(AlertConfigChanged.SILENCE, silence.id());
       Api.reply(ctx, 201, new JsonObject().put("id", silence.id()));
     }).onFailure(ctx::fail);

@@ -45,8 +45,8 @@ public final class ChannelVerticle extends VerticleBase {
 
   private static final String REJECTED = "mirador_events_rejected_total";
   private static final String REJECTED_HELP = "Messages dead-lettered, by reason: invalid (malformed, version, type, oversize, invalid, "
-      + "direction), not from the agent they name (unauthenticated, unknown_agent, agent_mismatch, routing_key) "
-      + "or not taken by the store (store_refused, store_failed)";
+      + "direction, timestamp), not from the agent they name (unauthenticated, unknown_agent, agent_mismatch, routing_key) "
+      + "or not taken by the store (store_refused, store_failed, agent_limit)";
   /** Events whose store failures the channel counts itself, for a transport that gives no redelivery count. */
   private static final int MAX_COUNTED = 10_000;
 
@@ -66,6 +66,7 @@ public final class ChannelVerticle extends VerticleBase {
   private Enroller enroller;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Wire wire;
+  private TimestampWindow timestamps;
   private Meters meters;
   private DeliveryOptions toEngine;
   private int maxAttempts;
@@ -87,6 +88,7 @@ public final class ChannelVerticle extends VerticleBase {
   public Future<?> start() {
     HubConfig hub = HubConfig.of(config());
     wire = new Wire(hub.maxMessageBytes());
+    timestamps = TimestampWindow.of(config());
     meters = Meters.of(vertx);
     toEngine = new DeliveryOptions().setSendTimeout(hub.storeTimeoutMs());
     maxAttempts = hub.maxAttempts();
@@ -133,6 +135,7 @@ public final class ChannelVerticle extends VerticleBase {
     Envelope event;
     try {
       event = wire.decode(delivery.body());
+      timestamps.check(event, System.currentTimeMillis());
       if (event.type().direction() != EventType.Direction.TO_HUB) {
         // a well-formed command (config, job, cancel) has no business on the ingest side
         throw new InvalidEventException("direction", "event type " + event.type().wireName()
@@ -222,8 +225,10 @@ public final class ChannelVerticle extends VerticleBase {
       case DEAD_LETTER -> {
         failedAttempts.remove(key);
         boolean refused = failure instanceof ReplyException reply && isRefusal(reply.failureCode());
+        boolean agentLimit = failure instanceof ReplyException reply && reply.failureCode() == EngineVerticle.AGENT_LIMIT;
         String reason = refused ? failure.getMessage() : "not stored after " + attempt + " attempts: " + failure.getMessage();
-        meters.counter(REJECTED, REJECTED_HELP, Map.of("reason", refused ? "store_refused" : "store_failed")).increment();
+        meters.counter(REJECTED, REJECTED_HELP, Map.of("reason", agentLimit ? "agent_limit" : refused ? "store_refused" : "store_failed"))
+            .increment();
         poisoned.increment();
         poisons.warn("dead-lettered " + event.type().wireName() + " seq " + event.seq() + " of agent " + event.agent() + ": " + reason);
         delivery.reject(reason);

@@ -4,6 +4,7 @@ import io.mirador.hub.events.ChecksChanged;
 import io.mirador.hub.events.HubEvent;
 import io.mirador.hub.web.Api;
 import io.mirador.hub.web.ApiError;
+import io.mirador.hub.web.ApiLimits;
 import io.mirador.model.CheckDefinition;
 import io.mirador.store.AgentRecord;
 import io.mirador.store.AgentRegistry;
@@ -30,11 +31,17 @@ public final class ChecksApi implements Api {
   private final Vertx vertx;
   private final CheckStore store;
   private final AgentRegistry registry;
+  private final ApiLimits limits;
 
   public ChecksApi(Vertx vertx, CheckStore store, AgentRegistry registry) {
+    this(vertx, store, registry, ApiLimits.defaults(vertx));
+  }
+
+  public ChecksApi(Vertx vertx, CheckStore store, AgentRegistry registry, ApiLimits limits) {
     this.vertx = vertx;
     this.store = store;
     this.registry = registry;
+    this.limits = limits;
   }
 
   @Override
@@ -69,6 +76,7 @@ public final class ChecksApi implements Api {
   /** Creates (201) or replaces (200) a definition; a bad one is a 400 and changes nothing. */
   private void putCheck(RoutingContext ctx) {
     String name = ctx.pathParam("name");
+    limits.checkDefinitionSize(ctx);
     JsonObject body;
     try {
       body = ctx.body().asJsonObject();
@@ -84,7 +92,9 @@ public final class ChecksApi implements Api {
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());
     }
-    store.putCheckDefinition(definition).onSuccess(change -> {
+    store.checkDefinition(name)
+        .compose(existing -> limits.roomFor(ApiLimits.Kind.CHECKS, existing.isPresent(), store.checkDefinitions().map(List::size)))
+        .compose(room -> store.putCheckDefinition(definition)).onSuccess(change -> {
       HubEvent.publish(vertx.eventBus(), new ChecksChanged(name, change.revision()));
       Api.reply(ctx, change.existed() ? 200 : 201, definition.toJson().put("revision", change.revision()));
     }).onFailure(ctx::fail);

@@ -58,6 +58,8 @@ public final class ChecksVerticle extends VerticleBase {
   private AgentRegistry registry;
   private Ownership ownership;
   private HubTransport transport;
+  /** One thread builds assignments: a burst of large ones takes one core, not every worker thread. */
+  private io.vertx.core.WorkerExecutor builder;
   private LongAdder pushed;
   private LongAdder pushFailures;
   private long lastSeq;
@@ -76,6 +78,7 @@ public final class ChecksVerticle extends VerticleBase {
     store = stores.checks();
     registry = stores.registry();
     transport = Transports.forHub(vertx, config());
+    builder = vertx.createSharedWorkerExecutor("mirador-check-assignments", 1);
     ownership = new Ownership(vertx, stores.leases(), LEASE, LocalNode.owner(vertx, LEASE), HubConfig.of(config()).leaseTtlMs());
     var meters = io.mirador.metrics.Meters.of(vertx);
     pushed = meters.counter("mirador_check_assignments_pushed_total", "Check assignments sent to agents");
@@ -123,6 +126,7 @@ public final class ChecksVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    builder.close();
     return Future.join(Future.all(consumers.stream().map(MessageConsumer::unregister).toList()), transport.close(), ownership.stop());
   }
 
@@ -213,29 +217,53 @@ public final class ChecksVerticle extends VerticleBase {
         .onFailure(e -> LOG.warn("could not read the check definitions to push: {}", e.toString()));
   }
 
-  private record Assignments(long revision, List<CheckDefinition> definitions) {
+  /**
+   * One read of the definitions and the commands built from them, one per set of targeted definitions: a thousand
+   * agents with the same subscriptions share one command, built once on a worker thread.
+   */
+  private record Assignments(long revision, List<CheckDefinition> definitions, Map<String, Future<Command>> commands) {
+
+    Assignments(long revision, List<CheckDefinition> definitions) {
+      this(revision, definitions, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+  }
+
+  /**
+   * The command for one agent's subscriptions. Building it encodes every targeted definition, megabytes when there are
+   * many large ones: that runs on a worker, never on this event loop (docs/SECURITY.md, "Hardening and limits").
+   */
+  private Future<Command> command(AgentRecord agent, Assignments current) {
+    List<CheckDefinition> targeted = new ArrayList<>();
+    StringBuilder key = new StringBuilder();
+    for (CheckDefinition definition : current.definitions()) {
+      if (definition.targets(agent.subscriptions())) {
+        targeted.add(definition);
+        key.append(definition.name()).append('\n');
+      }
+    }
+    return current.commands().computeIfAbsent(key.toString(), k -> builder.executeBlocking(() -> {
+      // the definitions as JSON text once, carried as a raw value: sending to each agent copies it, never re-encodes it
+      StringBuilder checks = new StringBuilder().append('[');
+      for (CheckDefinition definition : targeted) {
+        checks.append(checks.length() == 1 ? "" : ",").append(definition.toJson().encode());
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode payload = Wire.MAPPER.createObjectNode().put("revision", current.revision());
+      payload.putRawValue("checks", new com.fasterxml.jackson.databind.util.RawValue(checks.append(']').toString()));
+      return new Command("checks-" + current.revision(), payload);
+    }, false));
   }
 
   private Future<Void> send(AgentRecord agent, Assignments current) {
-    JsonArray checks = new JsonArray();
-    for (CheckDefinition definition : current.definitions()) {
-      if (definition.targets(agent.subscriptions())) {
-        checks.add(definition.toJson());
-      }
-    }
-    JsonObject payload = new JsonObject().put("revision", current.revision()).put("checks", checks);
-    Command command;
-    try {
-      command = new Command("checks-" + current.revision(), (com.fasterxml.jackson.databind.node.ObjectNode) Wire.MAPPER.readTree(payload.encode()));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return Future.failedFuture(e);
-    }
+    return command(agent, current).compose(command -> send(agent, current, command));
+  }
+
+  private Future<Void> send(AgentRecord agent, Assignments current, Command command) {
     long now = System.currentTimeMillis();
     remember(agent.id(), now);
     Envelope envelope = new Envelope(Envelope.VERSION, EventType.CONFIG, agent.id(), nextSeq(now), now, command);
     return transport.sendToAgent(agent.id(), envelope).onSuccess(sent -> {
       pushed.increment();
-      LOG.debug("pushed {} checks (revision {}) to agent {}", checks.size(), current.revision(), agent.id());
+      LOG.debug("pushed check assignment revision {} to agent {}", current.revision(), agent.id());
     }).onFailure(e -> {
       pushFailures.increment();
       LOG.warn("check assignment for agent {} ({}) not sent: {}", agent.hostname(), agent.id(), e.getMessage());

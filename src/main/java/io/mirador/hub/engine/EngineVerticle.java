@@ -63,6 +63,8 @@ public final class EngineVerticle extends VerticleBase {
   public static final int FAILED = 500;
   /** The store is away or too slow: tried again until it is back. */
   public static final int UNAVAILABLE = 503;
+  /** An agent the hub does not know, while it knows {@code hub.agents.max}: dead-lettered as {@code agent_limit}. */
+  public static final int AGENT_LIMIT = 429;
 
   /** While the store is away every delivery fails and comes back: one line a second, not one per event. */
   private final RateLimitedLog storeFailures = new RateLimitedLog(LOG, 1_000);
@@ -72,6 +74,9 @@ public final class EngineVerticle extends VerticleBase {
   private AgentRegistry registry;
   private Meters meters;
   private LongAdder samplesStored;
+  private LongAdder samplesRefused;
+  private LongAdder agentsRefused;
+  private AgentCap agentCap;
   private LongAdder duplicates;
   /** Per event type, looked up once: this runs for every event. */
   private final Map<EventType, LongAdder> stored = new EnumMap<>(EventType.class);
@@ -87,6 +92,14 @@ public final class EngineVerticle extends VerticleBase {
     registry = stores.registry();
     meters = Meters.of(vertx);
     samplesStored = meters.counter("mirador_samples_stored_total", "Metric samples stored");
+    samplesRefused = meters.counter("mirador_samples_refused_total",
+        "Metric samples of stored events that the store did not keep: a new series beyond its series limit, older than the "
+            + "retention, too far ahead, or beyond a bucket's size (mirador_store_* counters say which)");
+    agentsRefused = meters.counter("mirador_agents_refused_total",
+        "Events of agents the hub did not know, refused because hub.agents.max agents were known");
+    JsonObject agentsSection = io.mirador.config.Settings.section(config(), "hub", "agents");
+    agentCap = new AgentCap(vertx, registry, io.mirador.config.Settings.positiveInt(agentsSection, "max", 10_000),
+        io.mirador.config.Settings.positiveInt(agentsSection, "refreshMs", 10_000));
     duplicates = meters.counter("mirador_events_duplicate_total", "Events received again and not stored twice");
     JsonObject flap = io.mirador.config.Settings.section(config(), "hub", "checks", "flapping");
     alertIndex = new AlertIndex(vertx, stores.alerts());
@@ -117,6 +130,7 @@ public final class EngineVerticle extends VerticleBase {
   public Future<?> stop() {
     live.close();
     alertIndex.close();
+    agentCap.close();
     return consumer.unregister();
   }
 
@@ -126,6 +140,12 @@ public final class EngineVerticle extends VerticleBase {
     if (handler == null) {
       // hub → agent types arriving from an agent: valid JSON, wrong direction
       message.fail(400, event.type().wireName() + " events are not accepted from agents");
+      return;
+    }
+    if (!agentCap.admits(event.agent())) {
+      agentsRefused.increment();
+      message.fail(AGENT_LIMIT, "agent " + event.agent() + " is not known and the hub already knows hub.agents.max = " + agentCap.max()
+          + " agents");
       return;
     }
     WriteBatch writes = new WriteBatch(System.currentTimeMillis());
@@ -153,7 +173,8 @@ public final class EngineVerticle extends VerticleBase {
         return;
       }
       stored.get(event.type()).increment();
-      samplesStored.add(writes.samples().size());
+      samplesStored.add(writes.storedSamples());
+      samplesRefused.add(writes.refusedSamples());
       message.reply("stored");
       announce(event, writes);
       for (CheckResult result : writes.checkResults()) {

@@ -62,6 +62,8 @@ public final class HeartbeatVerticle extends VerticleBase {
     Meters meters = Meters.of(vertx);
     fenced = meters.counter("mirador_fenced_writes_total", "Writes refused because the lease they were made under had passed to another owner",
         Map.of("lease", LEASE));
+    expired = meters.counter("mirador_agents_expired_total", "Agents removed from the registry after hub.agents.expireAfterSeconds down");
+    expireAfterMs = Settings.positiveInt(Settings.section(config(), "hub", "agents"), "expireAfterSeconds", 7 * 24 * 3600) * 1000L;
     changes = meters.counter("mirador_agent_status_changes_total", "Agent liveness changes this node made and published");
     ownership = new Ownership(vertx, stores.leases(), LEASE, LocalNode.owner(vertx, LEASE), hub.leaseTtlMs());
     timer = vertx.setPeriodic(Settings.positiveInt(heartbeat, "sweepSeconds", 1) * 1000L, id -> sweep());
@@ -73,6 +75,9 @@ public final class HeartbeatVerticle extends VerticleBase {
     vertx.cancelTimer(timer);
     return ownership.stop();
   }
+
+  private LongAdder expired;
+  private long expireAfterMs;
 
   private void sweep() {
     Optional<Fence> fence = ownership.fence();
@@ -89,6 +94,9 @@ public final class HeartbeatVerticle extends VerticleBase {
 
   private Future<Void> judge(AgentRecord agent, long now, Fence fence) {
     AgentStatus status = liveness.status(agent.lastSeen(), agent.interval(), now);
+    if (status == AgentStatus.DOWN && agent.status() == AgentStatus.DOWN && now - agent.lastSeen() >= expireAfterMs) {
+      return expire(agent);
+    }
     if (status == agent.status()) {
       return Future.succeededFuture();
     }
@@ -98,6 +106,19 @@ public final class HeartbeatVerticle extends VerticleBase {
         LOG.info("not the {} owner any more (token {} is stale): agent {} left as it is", LEASE, fence.token(), agent.id());
       } else if (outcome == Transition.APPLIED) {
         announce(agent, status, now);
+      }
+      return null;
+    });
+  }
+
+  /** An agent down for longer than hub.agents.expireAfterSeconds leaves the registry, with its series and results. */
+  private Future<Void> expire(AgentRecord agent) {
+    return registry.removeAgent(agent.id()).map(removed -> {
+      if (removed) {
+        expired.increment();
+        LOG.info("agent {} ({}) expired: down since {} and silent for more than hub.agents.expireAfterSeconds", agent.hostname(), agent.id(),
+            agent.statusSince());
+        vertx.eventBus().publish(Addresses.LIVE_AGENTS, new JsonObject().put("event", "removed").put("agent", new JsonObject().put("id", agent.id())));
       }
       return null;
     });

@@ -18,9 +18,11 @@ public final class SeriesApi implements Api {
   static final int MAX_POINTS = 200_000;
 
   private final SeriesStore store;
+  private final ApiLimits limits;
 
-  public SeriesApi(SeriesStore store) {
+  public SeriesApi(SeriesStore store, ApiLimits limits) {
     this.store = store;
+    this.limits = limits;
   }
 
   @Override
@@ -30,7 +32,17 @@ public final class SeriesApi implements Api {
 
   private void series(RoutingContext ctx) {
     SeriesQuery query = seriesQuery(ctx);
+    if (query.tags().size() > limits.maxQueryTags()) {
+      limits.count("query_tags");
+      throw ApiError.badRequest("at most " + limits.maxQueryTags() + " tag.* filters (http.limits.maxQueryTags), got " + query.tags().size());
+    }
     store.series(query).onSuccess(found -> {
+      if (found.size() > limits.maxQuerySeries()) {
+        limits.count("query_series");
+        ctx.fail(ApiError.badRequest(found.size() + " series match, more than " + limits.maxQuerySeries()
+            + " (http.limits.maxQuerySeries); narrow the metric or tags"));
+        return;
+      }
       int points = found.stream().mapToInt(s -> s.points().size()).sum();
       if (points > MAX_POINTS) {
         ctx.fail(ApiError.badRequest(points + " points match, more than " + MAX_POINTS + "; narrow from/to, the metric or tags, or set a step"));

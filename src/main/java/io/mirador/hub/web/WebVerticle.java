@@ -18,6 +18,7 @@ import io.mirador.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
@@ -47,6 +48,7 @@ public final class WebVerticle extends VerticleBase {
   private Meters meters;
   private HttpServer server;
   private LiveInterest.Watchers watchers;
+  private BridgeGuard bridgeGuard;
 
   @Override
   public Future<?> start() {
@@ -55,30 +57,34 @@ public final class WebVerticle extends VerticleBase {
     meters = Meters.of(vertx);
     JsonObject http = Settings.section(config(), "http");
     ClusterApi cluster = new ClusterApi(stores.nodes(), stores.leases(), HubConfig.of(config()).nodeDownAfterMs());
+    ApiLimits limits = new ApiLimits(vertx, config());
     List<Api> apis = List.of(
         new HealthApi(vertx, config(), store, stores.nodes(), cluster),
         cluster,
         // before the agents API: its /api/v1/agents/:id would take /api/v1/agents/pending
         new io.mirador.hub.enroll.EnrollApi(vertx, stores.agentKeys(), config()),
         new AgentsApi(vertx, stores.registry(), stores.series()),
-        new SeriesApi(stores.series()),
-        new ChecksApi(vertx, stores.checks(), stores.registry()),
-        new AlertsApi(vertx, stores.alerts(), Notifiers.load(), stores.jobs()),
+        new SeriesApi(stores.series(), limits),
+        new ChecksApi(vertx, stores.checks(), stores.registry(), limits),
+        new AlertsApi(vertx, stores.alerts(), Notifiers.load(), limits, stores.jobs()),
         new JobsApi(vertx, stores.jobs(), stores.registry(), JobsConfig.of(config())));
     Router router = Router.router(vertx);
+    HttpGuards guards = new HttpGuards(vertx, http);
+    guards.mount(router);
     router.route("/api/*").handler(this::authenticate);
     apis.forEach(api -> api.mount(router));
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").sendFile("openapi.yaml")
         .onFailure(e -> ctx.fail(ApiError.notFound("this build has no openapi.yaml"))));
-    router.route("/api/*").handler(ctx -> ctx.fail(ApiError.notFound("no API resource at " + ctx.request().method() + " " + ctx.request().path())));
+    router.route("/api/*").handler(ctx -> HttpGuards.noRoute(router, ctx));
     router.route("/api/*").failureHandler(this::apiFailure);
     router.get("/metrics").handler(this::metrics);
     watchers = new LiveInterest.Watchers(vertx);
+    bridgeGuard = new BridgeGuard(vertx, LIVE);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(LIVE.pattern())), this::bridgeEvent));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
     router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html"));
-    return vertx.createHttpServer()
+    return guards.watch(vertx.createHttpServer(guards.serverOptions(new HttpServerOptions())))
         .requestHandler(router)
         .listen(http.getInteger("port", 8080), http.getString("host", "127.0.0.1"))
         .onSuccess(listening -> {
@@ -100,6 +106,10 @@ public final class WebVerticle extends VerticleBase {
 
   /** Follows what browsers listen to, so engines publish live samples only for the agents shown. */
   private void bridgeEvent(BridgeEvent event) {
+    if (!bridgeGuard.admits(event)) {
+      event.complete(false);
+      return;
+    }
     switch (event.type()) {
       case REGISTERED -> watchers.registered(event.socket(), event.getRawMessage().getString("address"));
       case UNREGISTER -> watchers.unregistered(event.socket(), event.getRawMessage().getString("address"));

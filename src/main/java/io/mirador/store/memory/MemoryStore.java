@@ -433,24 +433,29 @@ public final class MemoryStore implements StoreBackend, IngestStore, AgentRegist
       agent.refresh(batch.agentInfo());
     }
     long cutoff = cutoff(now);
+    int refused = 0;
     for (Sample sample : batch.samples()) {
-      append(agent, sample, cutoff);
+      if (!append(agent, sample, cutoff)) {
+        refused++;
+      }
     }
+    batch.refusedSamples(refused);
     for (CheckResult result : batch.checkResults()) {
       agent.checks.merge(result.check(), result, (kept, arrived) -> arrived.executed() >= kept.executed() ? arrived : kept);
     }
   }
 
-  private void append(AgentState agent, Sample sample, long cutoff) {
+  /** False when the sample was not stored (expired, its new series refused, or too old for its full series). */
+  private boolean append(AgentState agent, Sample sample, long cutoff) {
     if (sample.ts() < cutoff) {
       pointsExpired.increment();
-      return;
+      return false;
     }
     Series series = agent.series.get(new SeriesKey(sample.name(), sample.tags()));
     if (series == null) {
       if (!reserveSeries()) {
         seriesRejected.increment();
-        return;
+        return false;
       }
       series = new Series(sample.name(), sample.tags(), limits.maxPointsPerSeries());
       agent.series.put(new SeriesKey(series.metric, series.tags), series);
@@ -462,8 +467,13 @@ public final class MemoryStore implements StoreBackend, IngestStore, AgentRegist
     switch (series.ring.add(sample.ts(), sample.value())) {
       case ADDED -> points.increment();
       case REPLACED -> { }
-      case EVICTED_OLDEST, TOO_OLD -> pointsEvicted.increment();
+      case EVICTED_OLDEST -> pointsEvicted.increment();
+      case TOO_OLD -> {
+        pointsEvicted.increment();
+        return false;
+      }
     }
+    return true;
   }
 
   private boolean reserveSeries() {

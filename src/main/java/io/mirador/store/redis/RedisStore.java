@@ -221,8 +221,11 @@ public final class RedisStore implements StoreBackend, IngestStore, AgentRegistr
           samples.add(call.samples);
           pointsExpired.add(call.expired);
           pointsFuture.add(call.future);
-          seriesRejected.add(reply.get(1).toLong());
-          pointsDropped.add(reply.get(2).toLong());
+          long rejected = reply.get(1).toLong();
+          long dropped = reply.get(2).toLong();
+          seriesRejected.add(rejected);
+          pointsDropped.add(dropped);
+          batch.refusedSamples((int) Math.min(batch.samples().size(), batch.samples().size() - call.samples + rejected + dropped));
           gapTrackingOverflow.add(reply.get(3).toLong());
           return Admission.ACCEPTED;
         })

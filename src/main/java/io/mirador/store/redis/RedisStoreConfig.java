@@ -65,7 +65,41 @@ public record RedisStoreConfig(
     }
     if (sentinel.enabled()) {
       checkForSentinel(url, poolSize, maxPoolWaiting, sentinel);
+    } else {
+      checkUrl(url);
     }
+  }
+
+  /** A url the client would misread or fail on at the first connection is refused at start, naming the setting. */
+  private static void checkUrl(String url) {
+    URI parsed = parse(url);
+    String problem = null;
+    if (parsed == null || parsed.getScheme() == null) {
+      problem = "not a URL";
+    } else if (parsed.getScheme().equals("unix")) {
+      return; // unix:///path/to/socket
+    } else if (!parsed.getScheme().equals("redis") && !parsed.getScheme().equals("rediss")) {
+      problem = "the scheme must be redis or rediss";
+    } else {
+      try {
+        URI server = parsed.parseServerAuthority();
+        if (server.getHost() == null || server.getPort() > 65535) {
+          problem = "no valid host, or a port out of range";
+        }
+      } catch (URISyntaxException e) {
+        problem = "no valid host, or a port that is not a number";
+      }
+    }
+    if (problem == null) {
+      try {
+        database(url);
+        return;
+      } catch (IllegalArgumentException e) {
+        problem = e.getMessage();
+      }
+    }
+    throw new IllegalArgumentException("store.redis.url (env MIRADOR_REDIS_URL) must be redis://[user:password@]host:port[/db] or"
+        + " rediss://...: " + problem + ", got " + safeUrl(url));
   }
 
   /**
@@ -291,6 +325,12 @@ public record RedisStoreConfig(
   private static String safeUrl(String url) {
     try {
       URI uri = new URI(url);
+      int at = url.lastIndexOf('@');
+      int scheme = url.indexOf("://");
+      if (uri.getHost() == null && at > scheme && scheme >= 0) {
+        // a registry-based authority (a host the URI class cannot read) keeps its user info unparsed: cut it by hand
+        return url.substring(0, scheme + 3) + "***@" + url.substring(at + 1);
+      }
       if (uri.getRawUserInfo() == null) {
         return url;
       }

@@ -54,17 +54,16 @@ public final class EventBusAgentTransport implements AgentTransport {
 
   @Override
   public Future<Void> onCommand(Handler<Envelope> handler) {
-    commands = vertx.eventBus().consumer(Addresses.agentCommands(agentId), message -> {
-      Envelope command;
-      try {
-        command = wire.decode(message.body().getBytes());
-      } catch (RuntimeException e) {
-        message.fail(EventBusHubTransport.REJECTED, e.getMessage());
-        return;
-      }
-      handler.handle(command);
-      message.reply(null);
-    });
+    // a check assignment can be megabytes of JSON: decoded on a worker, in order, never on the event loop
+    commands = vertx.eventBus().consumer(Addresses.agentCommands(agentId), message ->
+        vertx.executeBlocking(() -> wire.decode(message.body().getBytes()), true).onComplete(decoded -> {
+          if (decoded.failed()) {
+            message.fail(EventBusHubTransport.REJECTED, decoded.cause().getMessage());
+            return;
+          }
+          handler.handle(decoded.result());
+          message.reply(null);
+        }));
     return commands.completion();
   }
 

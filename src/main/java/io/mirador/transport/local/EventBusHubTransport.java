@@ -37,7 +37,9 @@ public final class EventBusHubTransport implements HubTransport {
 
   @Override
   public Future<Void> sendToAgent(String agentId, Envelope command) {
-    return vertx.eventBus().request(Addresses.agentCommands(agentId), Buffer.buffer(wire.encode(command))).mapEmpty();
+    // a check assignment can be megabytes of JSON: encoded on a worker, in order, never on the event loop
+    return vertx.executeBlocking(() -> Buffer.buffer(wire.encode(command)), true)
+        .compose(body -> vertx.eventBus().request(Addresses.agentCommands(agentId), body)).mapEmpty();
   }
 
   @Override

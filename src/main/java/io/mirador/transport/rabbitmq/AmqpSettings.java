@@ -34,13 +34,25 @@ public record AmqpSettings(String url, int prefetch, int commandTtlSeconds, Stri
     if (reconnectMaxMs < reconnectInitialMs) {
       throw new IllegalArgumentException("transport.amqp.reconnectMaxMs must not be below reconnectInitialMs");
     }
+    URI uri;
     try {
-      URI uri = new URI(url);
-      if (!"amqp".equals(uri.getScheme()) && !"amqps".equals(uri.getScheme())) {
-        throw new IllegalArgumentException("transport.amqp.url must be an amqp:// or amqps:// URL, got " + safe(url));
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("transport.amqp.url (env MIRADOR_AMQP_URL) is not a URL: " + safe(url));
+    }
+    if (!"amqp".equals(uri.getScheme()) && !"amqps".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("transport.amqp.url (env MIRADOR_AMQP_URL) must be an amqp:// or amqps:// URL, got " + safe(url));
+    }
+    try {
+      // a host the client cannot read (host:notaport, 1.2.3.4.5) would otherwise be dropped and the client's default,
+      // localhost, used instead: a hub silently talking to another broker
+      URI server = uri.parseServerAuthority();
+      if (server.getHost() == null || server.getPort() > 65535) {
+        throw new URISyntaxException(url, "no host, or a port out of range");
       }
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("transport.amqp.url is not a URL: " + safe(url));
+      throw new IllegalArgumentException("transport.amqp.url (env MIRADOR_AMQP_URL) must be amqp[s]://[user:password@]host[:port][/vhost]"
+          + " with a valid host name or address and a numeric port, got " + safe(url));
     }
     if (tls.configured() && !url.startsWith("amqps://")) {
       throw new IllegalArgumentException("transport.amqp.tls names a trust or key store but transport.amqp.url is not amqps:// ("

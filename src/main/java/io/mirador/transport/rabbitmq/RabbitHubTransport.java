@@ -80,13 +80,15 @@ public final class RabbitHubTransport implements HubTransport {
 
   @Override
   public Future<Void> sendToAgent(String agentId, Envelope command) {
-    byte[] body = Wire.standard().encode(command);
-    Future<Map<String, Object>> signed = signer == null ? Future.succeededFuture(Map.of()) : signer.sign(body);
-    return signed.compose(headers -> startPublishing().map(headers)).compose(headers -> {
+    // a check assignment can be megabytes of JSON: encoded on a worker, in order, never on the event loop; then signed
+    return vertx.executeBlocking(() -> Wire.standard().encode(command), true).compose(body -> {
+      Future<Map<String, Object>> signed = signer == null ? Future.succeededFuture(Map.of()) : signer.sign(body);
+      return signed.compose(headers -> startPublishing().map(headers)).compose(headers -> {
       AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
           .contentType("application/json").deliveryMode(2).type(command.type().wireName()).headers(headers).build();
       return publish(Topology.AGENTS_EXCHANGE, agentId, true, properties, body)
           .recover(e -> Future.failedFuture(new PublishFailedException("command for agent " + agentId + " not taken: " + e.getMessage())));
+      });
     });
   }
 
