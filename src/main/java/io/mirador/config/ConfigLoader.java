@@ -59,6 +59,7 @@ public final class ConfigLoader {
     set(config, env.get("MIRADOR_AMQP_URL"), "transport", "amqp", "url");
     set(config, env.get("MIRADOR_DATA_DIR"), "agent", "dataDir");
     set(config, env.get("MIRADOR_AGENT_HOSTNAME"), "agent", "hostname");
+    set(config, env.get("MIRADOR_ADMIN_TOKEN"), "auth", "adminToken");
     return config;
   }
 

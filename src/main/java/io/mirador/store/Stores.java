@@ -5,11 +5,17 @@ import io.mirador.hub.alert.AlertStore;
 import io.mirador.hub.checks.CheckStore;
 import io.mirador.hub.cluster.LeaseStore;
 import io.mirador.hub.cluster.NodeStore;
+import io.mirador.hub.security.AuditStore;
+import io.mirador.hub.security.SecurityStore;
 import io.mirador.store.memory.MemoryAlertStore;
+import io.mirador.store.memory.MemoryAuditStore;
+import io.mirador.store.memory.MemorySecurityStore;
 import io.mirador.store.memory.MemoryLeases;
 import io.mirador.store.memory.MemoryNodes;
 import io.mirador.store.memory.MemoryStore;
 import io.mirador.store.redis.RedisAlertStore;
+import io.mirador.store.redis.RedisAuditStore;
+import io.mirador.store.redis.RedisSecurityStore;
 import io.mirador.store.redis.RedisLeases;
 import io.mirador.store.redis.RedisNodes;
 import io.mirador.store.redis.RedisStore;
@@ -26,7 +32,7 @@ import java.util.Optional;
  * feature needs. The memory backend is the standalone default; Redis the production one.
  */
 public record Stores(StoreBackend backend, IngestStore ingest, AgentRegistry registry, SeriesStore series, CheckStore checks,
-    LeaseStore leases, NodeStore nodes, AlertStore alerts) implements Shareable {
+    LeaseStore leases, NodeStore nodes, AlertStore alerts, SecurityStore security, AuditStore audit) implements Shareable {
 
   private static final String MAP = "mirador.stores";
 
@@ -50,12 +56,14 @@ public record Stores(StoreBackend backend, IngestStore ingest, AgentRegistry reg
   public static Stores memory(MemoryStore.Limits limits) {
     MemoryLeases leases = new MemoryLeases();
     MemoryStore store = new MemoryStore(limits, leases::holdsNow);
-    return new Stores(store, store, store, store, store, leases, new MemoryNodes(), new MemoryAlertStore(leases::holdsNow));
+    return new Stores(store, store, store, store, store, leases, new MemoryNodes(), new MemoryAlertStore(leases::holdsNow),
+        new MemorySecurityStore(), new MemoryAuditStore());
   }
 
   public static Stores redis(RedisStore store) {
     return new Stores(store, store, store, store, store, new RedisLeases(store.client(), store.prefix()),
-        new RedisNodes(store.client(), store.prefix()), new RedisAlertStore(store.client(), store.prefix()));
+        new RedisNodes(store.client(), store.prefix()), new RedisAlertStore(store.client(), store.prefix()),
+        new RedisSecurityStore(store.client(), store.prefix()), new RedisAuditStore(store.client(), store.prefix()));
   }
 
   /** The TLS settings the configured store connects with, when it does ({@code rediss://}). */

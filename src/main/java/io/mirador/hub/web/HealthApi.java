@@ -1,5 +1,7 @@
 package io.mirador.hub.web;
 
+import io.mirador.hub.security.Access;
+import io.mirador.hub.security.Role;
 import io.mirador.config.Settings;
 import io.mirador.hub.cluster.ClusterApi;
 import io.mirador.hub.cluster.LocalNode;
@@ -38,7 +40,7 @@ public final class HealthApi implements Api {
 
   @Override
   public void mount(Router router) {
-    router.get("/api/v1/health").handler(this::health);
+    router.get("/api/v1/health").handler(Access.requires(Role.VIEWER)).handler(this::health);
   }
 
   private void health(RoutingContext ctx) {
