@@ -69,7 +69,7 @@ public final class Authenticator {
     return jwt.authenticate(new TokenCredentials(presented))
         .recover(bad -> Future.failedFuture(ApiError.unauthorized("the session is not valid or has expired; log in again")))
         .compose(session -> {
-          JsonObject claims = session.principal();
+          JsonObject claims = claims(session);
           String name = claims.getString("sub");
           String id = claims.getString("jti");
           long passwordAt = claims.getLong("pwd", -1L);
@@ -107,9 +107,15 @@ public final class Authenticator {
       return Future.succeededFuture();
     }
     return jwt.authenticate(new TokenCredentials(token.strip())).compose(session -> {
-      JsonObject claims = session.principal();
+      JsonObject claims = claims(session);
       return store.endSession(claims.getString("jti"), claims.getLong("exp", 0L) * 1000 + 1000);
     }).recover(bad -> Future.succeededFuture());
+  }
+
+  /** The verified claims of a session (vertx-auth-jwt keeps them all, exp and iat too, under the access token). */
+  private static JsonObject claims(io.vertx.ext.auth.User session) {
+    JsonObject claims = session.attributes().getJsonObject("accessToken");
+    return claims == null ? session.principal() : claims;
   }
 
   /** A JWT: three base64url parts, the header a JSON object ({@code eyJ}); API tokens never look like this. */

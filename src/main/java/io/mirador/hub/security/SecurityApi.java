@@ -61,10 +61,10 @@ public final class SecurityApi implements Api {
     router.post("/api/v1/logout").handler(this::logout);
     router.get("/api/v1/session").handler(this::session);
     router.get("/api/v1/users").handler(Access.requires(Role.ADMIN)).handler(this::users);
-    router.put("/api/v1/users/:name").handler(Access.requires(Role.ADMIN)).handler(body).handler(this::putUser);
+    router.put("/api/v1/users/:name").handler(body).handler(Access.requires(Role.ADMIN)).handler(this::putUser);
     router.delete("/api/v1/users/:name").handler(Access.requires(Role.ADMIN)).handler(this::removeUser);
     router.get("/api/v1/tokens").handler(Access.requires(Role.ADMIN)).handler(this::tokens);
-    router.post("/api/v1/tokens").handler(Access.requires(Role.ADMIN)).handler(body).handler(this::createToken);
+    router.post("/api/v1/tokens").handler(body).handler(Access.requires(Role.ADMIN)).handler(this::createToken);
     router.delete("/api/v1/tokens/:id").handler(Access.requires(Role.ADMIN)).handler(this::revokeToken);
     router.get("/api/v1/audit").handler(Access.requires(Role.ADMIN)).handler(this::audit);
   }

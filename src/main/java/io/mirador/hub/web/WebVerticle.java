@@ -100,6 +100,7 @@ public final class WebVerticle extends VerticleBase {
     router.route("/api/*").failureHandler(this::apiFailure);
     router.get("/metrics").handler(this::metrics);
     watchers = new LiveInterest.Watchers(vertx);
+    router.route("/eventbus/*").handler(this::authenticateBridge);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(LIVE.pattern())), this::bridgeEvent));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
@@ -142,25 +143,21 @@ public final class WebVerticle extends VerticleBase {
   }
 
   /**
-   * Lets a browser on the bridge only with a valid session (the cookie its login set, or {@code ?session=} for
-   * clients without cookies), checked when the socket opens and again at each registration; follows what browsers
-   * listen to, so engines publish live samples only for the agents shown.
+   * Lets a browser on the bridge only with a valid session ({@link #authenticateBridge}), checked when the socket
+   * opens and again at each registration (a session ended or a user removed since stops it there); follows what
+   * browsers listen to, so engines publish live samples only for the agents shown.
    */
   private void bridgeEvent(BridgeEvent event) {
     switch (event.type()) {
       case SOCKET_CREATED -> {
-        if (authenticator == null) {
-          event.complete(true);
-          return;
-        }
-        String credential = bridgeCredential(event.socket());
-        authenticator.authenticate(credential).onComplete(checked -> {
-          if (checked.succeeded()) {
-            bridgeCredentials.put(event.socket(), credential);
+        if (authenticator != null) {
+          io.vertx.ext.auth.User user = event.socket().webUser();
+          if (user == null) {
+            event.complete(false);
+            return;
           }
-          event.complete(checked.succeeded());
-        });
-        return;
+          bridgeCredentials.put(event.socket(), user.principal().getString("credential"));
+        }
       }
       case REGISTER -> {
         if (authenticator == null) {
@@ -181,21 +178,27 @@ public final class WebVerticle extends VerticleBase {
     event.complete(true);
   }
 
-  private static String bridgeCredential(SockJSSocket socket) {
-    String fromHeaders = WebCredentials.of(socket.headers() == null ? MultiMap.caseInsensitiveMultiMap() : socket.headers());
-    if (fromHeaders != null) {
-      return fromHeaders;
+  /**
+   * The HTTP requests of the bridge (SockJS's info, its transports, the raw WebSocket) carry the session like the API
+   * does (the cookie, or {@code ?session=} for clients without cookies): without one they get a 401 before SockJS
+   * sees them; with one, the socket knows its user (SockJS hides cookies from sockets, not the routing context's user).
+   */
+  private void authenticateBridge(RoutingContext ctx) {
+    if (authenticator == null) {
+      ctx.next();
+      return;
     }
-    String uri = socket.uri();
-    int query = uri == null ? -1 : uri.indexOf('?');
-    if (query >= 0) {
-      for (String pair : uri.substring(query + 1).split("&")) {
-        if (pair.startsWith("session=")) {
-          return java.net.URLDecoder.decode(pair.substring(8), java.nio.charset.StandardCharsets.UTF_8);
-        }
-      }
+    String credential = WebCredentials.of(ctx.request());
+    if (credential == null) {
+      credential = ctx.queryParams().get("session");
     }
-    return null;
+    String presented = credential;
+    authenticator.authenticate(presented).onSuccess(principal -> {
+      // as vertx-web's own authentication handlers do: the user set here is the one SockJS hands its socket
+      ((io.vertx.ext.web.impl.UserContextInternal) ctx.userContext()).setUser(io.vertx.ext.auth.User.create(new JsonObject().put("name", principal.name()).put("role", principal.role().wireName())
+          .put("credential", presented)));
+      ctx.next();
+    }).onFailure(failure -> Api.reply(ctx, 401, new JsonObject().put("error", "unauthorized").put("detail", failure.getMessage())));
   }
 
   @Override
