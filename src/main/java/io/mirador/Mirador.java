@@ -171,8 +171,10 @@ public final class Mirador {
       if (refusal != null) {
         return Future.failedFuture(new IllegalStateException(refusal));
       }
-      // every hub verticle reads the decision, not the rules it was made by
+      // every hub verticle reads the decision, not the rules it was made by; the first admin token stays here, out
+      // of the configuration every verticle (and Vert.x HA, across the cluster) is handed
       ConfigLoader.set(config, auth.enabled(), "auth", "enabled");
+      Settings.section(config, "auth").remove("adminToken");
       String nodeId = ha ? ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodeId() : java.util.UUID.randomUUID().toString();
       String address = ha ? Settings.section(config, "cluster").getString("host", "127.0.0.1") : Settings.section(config, "http").getString("host", "127.0.0.1");
       long now = System.currentTimeMillis();

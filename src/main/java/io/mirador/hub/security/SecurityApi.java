@@ -69,9 +69,13 @@ public final class SecurityApi implements Api {
     router.get("/api/v1/audit").handler(Access.requires(Role.ADMIN)).handler(this::audit);
   }
 
-  /** The route that needs no credentials: the web verticle lets it through unauthenticated. */
+  /**
+   * The routes that need no credentials, which the web verticle lets through unauthenticated: the login, and health
+   * (probes ask it without a token, and it must say 503 when the store that keeps the tokens is down).
+   */
   public static boolean isOpen(RoutingContext ctx) {
-    return ctx.request().path().equals("/api/v1/login");
+    String path = ctx.request().path();
+    return path.equals("/api/v1/login") || path.equals("/api/v1/health");
   }
 
   private void login(RoutingContext ctx) {

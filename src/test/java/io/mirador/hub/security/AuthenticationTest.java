@@ -122,6 +122,7 @@ class AuthenticationTest {
       assertEquals("Bearer realm=\"mirador\"", response.getHeader("www-authenticate"));
     }
     assertEquals(401, get(null, "/api/v1/checks").statusCode());
+    assertEquals(200, get(null, "/api/v1/health").statusCode(), "probes ask health without a token");
     assertEquals(401, send(as(null, HttpMethod.PUT, "/api/v1/checks/nope"), new JsonObject().put("command", "id")).statusCode());
     assertEquals(404, get(adminToken, "/api/v1/checks/nope").statusCode(), "and nothing was made");
   }
