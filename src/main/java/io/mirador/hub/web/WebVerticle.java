@@ -136,8 +136,16 @@ public final class WebVerticle extends VerticleBase {
       ctx.next();
       return;
     }
+    // the store may answer later (Redis): hold the body until a route's body handler is there to read it
+    boolean paused = !ctx.request().isEnded();
+    if (paused) {
+      ctx.request().pause();
+    }
     authenticator.authenticate(WebCredentials.of(ctx.request())).onSuccess(principal -> {
       ctx.put(Access.PRINCIPAL, principal);
+      if (paused) {
+        ctx.request().resume();
+      }
       ctx.next();
     }).onFailure(ctx::fail);
   }
