@@ -96,8 +96,10 @@ class AuthStartTest {
     JsonObject overrides = TestConfig.hubOnly();
     overrides.remove("auth");
     overrides.put("agent", new JsonObject().put("dataDir", dir.toString()));
+    LogCapture log = new LogCapture();
     Mirador hub = Await.result(Mirador.start(Mirador.Mode.HUB, null, Map.of("MIRADOR_ADMIN_TOKEN", token), overrides));
     try {
+      assertTrue(log.text().contains("MIRADOR_ADMIN_TOKEN is the admin API token"), "the log says which token is the admin's");
       WebClient http = http(hub);
       HttpResponse<Buffer> me = Await.result(http.get("/api/v1/session").putHeader("authorization", "Bearer " + token).send());
       assertEquals(200, me.statusCode());
@@ -106,7 +108,9 @@ class AuthStartTest {
       assertFalse(Files.exists(dir.resolve("admin-token")));
     } finally {
       Await.result(hub.close());
+      log.close();
     }
+    assertFalse(log.text().contains(token), "the token itself is never logged");
     String tooShort = failure(Mirador.start(Mirador.Mode.HUB, null, Map.of("MIRADOR_ADMIN_TOKEN", "short"), TestConfig.hubOnly().put("auth", new JsonObject())));
     assertTrue(tooShort != null && tooShort.contains("MIRADOR_ADMIN_TOKEN") && !tooShort.contains("short"), tooShort);
   }

@@ -61,6 +61,48 @@ class HttpTlsTest {
   }
 
   @Test
+  void aPemCertificateAndKeyServeTheApiToo() throws Exception {
+    TestCertificates certificates = TestCertificates.get();
+    java.security.KeyStore p12 = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = java.nio.file.Files.newInputStream(certificates.server())) {
+      p12.load(in, TestCertificates.PASSWORD.toCharArray());
+    }
+    String alias = java.util.Collections.list(p12.aliases()).stream().filter(a -> isKey(p12, a)).findFirst().orElseThrow();
+    java.util.Base64.Encoder base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    StringBuilder chain = new StringBuilder();
+    for (java.security.cert.Certificate certificate : p12.getCertificateChain(alias)) {
+      chain.append("-----BEGIN CERTIFICATE-----\n").append(base64.encodeToString(certificate.getEncoded())).append("\n-----END CERTIFICATE-----\n");
+    }
+    Path cert = dir.resolve("hub.crt");
+    Path key = dir.resolve("hub.key");
+    java.nio.file.Files.writeString(cert, chain);
+    java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
+        + base64.encodeToString(p12.getKey(alias, TestCertificates.PASSWORD.toCharArray()).getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+
+    JsonObject config = TestConfig.hubOnly();
+    config.getJsonObject("http").put("tls", new JsonObject().put("certificate", cert.toString()).put("key", key.toString()));
+    Mirador hub = Await.result(Mirador.start(Mirador.Mode.HUB, config));
+    Vertx vertx = Vertx.vertx();
+    try {
+      WebClient trusting = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(hub.httpPort())
+          .setSsl(true).setVerifyHost(true).setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(certificates.caPem().toString())));
+      assertEquals(200, Await.result(trusting.get("/api/v1/agents").putHeader("authorization", TestConfig.bearer()).send()).statusCode());
+      assertEquals(401, Await.result(trusting.get("/api/v1/agents").send()).statusCode());
+    } finally {
+      Await.result(vertx.close());
+      Await.result(hub.close());
+    }
+  }
+
+  private static boolean isKey(java.security.KeyStore store, String alias) {
+    try {
+      return store.isKeyEntry(alias);
+    } catch (java.security.KeyStoreException e) {
+      return false;
+    }
+  }
+
+  @Test
   void aHalfGivenOrMissingTlsSettingStopsTheStartNamingTheKey() {
     JsonObject halfPem = TestConfig.hubOnly();
     halfPem.getJsonObject("http").put("tls", new JsonObject().put("certificate", dir.resolve("cert.pem").toString()));
