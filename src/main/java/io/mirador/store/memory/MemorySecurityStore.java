@@ -77,7 +77,9 @@ public final class MemorySecurityStore implements SecurityStore {
   public synchronized Future<Void> endSession(String sessionId, long untilMs) {
     long now = System.currentTimeMillis();
     endedSessions.values().removeIf(until -> until <= now);
-    endedSessions.put(sessionId, untilMs);
+    if (untilMs > now) {
+      endedSessions.put(sessionId, untilMs);
+    }
     return Future.succeededFuture();
   }
 

@@ -98,7 +98,10 @@ public final class RedisSecurityStore implements SecurityStore {
 
   @Override
   public Future<Void> endSession(String sessionId, long untilMs) {
-    long ttl = Math.max(1, untilMs - System.currentTimeMillis());
+    long ttl = untilMs - System.currentTimeMillis();
+    if (ttl <= 0) {
+      return Future.succeededFuture(); // expired already: refused for that
+    }
     return send(Command.SET, keys.endedSession(sessionId), "1", "PX", Long.toString(ttl)).mapEmpty();
   }
 
