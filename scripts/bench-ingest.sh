@@ -61,6 +61,9 @@ HUB_PIDS=()
 
 # the store and the transport come from the environment, so HUB_YAML needs only what it changes
 export MIRADOR_REDIS_URL="redis://127.0.0.1:6379/9" MIRADOR_AMQP_URL="$AMQP"
+# a hub asks for a login: its first start takes this admin token, which curl and the bench's latency probe send
+export MIRADOR_ADMIN_TOKEN="${MIRADOR_ADMIN_TOKEN:-mirador_bench-admin-token-0123456789abcdef}"
+export MIRADOR_TOKEN="$MIRADOR_ADMIN_TOKEN"
 if [[ -n ${HUB_YAML:-} ]]; then
   CONF=$HUB_YAML
 else
@@ -97,7 +100,7 @@ for ((i = 0; i < NODES; i++)); do
 done
 for ((i = 0; i < NODES; i++)); do
   for _ in $(seq 1 600); do
-    curl -fs "${URLS[$i]}/api/v1/health" >/dev/null 2>&1 && break
+    curl -fs -H "authorization: Bearer $MIRADOR_TOKEN" "${URLS[$i]}/api/v1/health" >/dev/null 2>&1 && break
     kill -0 "${HUB_PIDS[$i]}" 2>/dev/null || { echo "hub $i exited:" >&2; tail -20 "$WORK/hub$i.log" >&2; exit 1; }
     sleep 0.1
   done

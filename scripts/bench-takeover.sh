@@ -18,6 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JAR=target/mirador.jar
+# the admin API token the nodes' first start takes (a hub asks for a login), sent by every curl below
+TOKEN=mirador_bench-admin-token-0123456789abcdef
 [[ -f $JAR ]] || { echo "no $JAR: build it first with  mvn -q package -DskipTests" >&2; exit 1; }
 TRIES=${1:-10}
 JAVA_OPTS=${HUB_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}
@@ -78,6 +80,7 @@ for n in 0 1 2; do
   "http": {"host": "127.0.0.1", "port": ${HTTP[n]}},
   "cluster": {"name": "$RUN", "port": $HZ_PORT},
   "hub": {"cluster": {"leaseTtlMs": $TTL}},
+  "auth": {"adminToken": "$TOKEN"},
   "store": {"type": "redis", "redis": {"url": "redis://127.0.0.1:6379/$REDIS_DB", "prefix": "$PREFIX"}},
   "transport": {"type": "rabbitmq", "amqp": {"url": "amqp://guest:guest@127.0.0.1:5672/$VHOST"}}
 }
@@ -100,11 +103,11 @@ gone() {
 }
 
 # the node id that answers on node $1, once it answers
-node_id() { curl -fs --max-time 2 "http://127.0.0.1:${HTTP[$1]}/api/v1/health" 2>/dev/null | jq -r '.node // empty'; }
+node_id() { curl -fs --max-time 2 -H "authorization: Bearer $TOKEN" "http://127.0.0.1:${HTTP[$1]}/api/v1/health" 2>/dev/null | jq -r '.node // empty'; }
 
 # "<node id> <owner>" of lease $2 as node $1 sees it, empty when nobody holds it or the node does not answer
 lease_owner() {
-  curl -fs --max-time 2 "http://127.0.0.1:${HTTP[$1]}/api/v1/cluster" 2>/dev/null \
+  curl -fs --max-time 2 -H "authorization: Bearer $TOKEN" "http://127.0.0.1:${HTTP[$1]}/api/v1/cluster" 2>/dev/null \
     | jq -r --arg role "$2" '.owners[] | select(.role == $role) | "\(.node) \(.owner)"'
 }
 
@@ -114,7 +117,7 @@ wait_up() {
   while (( $(now_ms) < deadline )); do
     kill -0 "${PIDS[n]}" 2>/dev/null || { echo "node$n exited:" >&2; tail -20 "$WORK/node$n.log" >&2; exit 1; }
     id=$(node_id "$n")
-    if [[ -n $id ]] && curl -fs --max-time 2 "http://127.0.0.1:${HTTP[$seen]}/api/v1/cluster" 2>/dev/null \
+    if [[ -n $id ]] && curl -fs --max-time 2 -H "authorization: Bearer $TOKEN" "http://127.0.0.1:${HTTP[$seen]}/api/v1/cluster" 2>/dev/null \
         | jq -e --arg id "$id" '.nodes[] | select(.id == $id and .status == "up")' >/dev/null; then
       echo "$id"; return
     fi

@@ -136,6 +136,7 @@
     if (!res.ok) {
       let detail = res.status + ' ' + res.statusText;
       try { const body = await res.json(); detail = body.error + (body.detail ? ': ' + body.detail : ''); } catch (e) { /* keep status */ }
+      if (res.status === 401) location.replace('/login.html'); // no session, or it ended: log in (js/session.js)
       const err = new Error(detail);
       err.status = res.status;
       if (res.status >= 500) apiError('API error: ' + detail);

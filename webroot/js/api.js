@@ -4,6 +4,7 @@ export const API = '/api/v1';
 async function answer(response) {
   const text = await response.text();
   const body = text ? JSON.parse(text) : {};
+  if (response.status === 401 && !location.pathname.endsWith('/login.html')) location.replace('/login.html');
   if (!response.ok) throw new Error(body.detail || body.error || response.status + ' ' + response.statusText);
   return body;
 }

@@ -53,6 +53,9 @@ public final class Main {
     if (args.length > 0 && args[0].equals("bench")) {
       return io.mirador.bench.Bench.run(List.of(args).subList(1, args.length), out, err);
     }
+    if (args.length > 0 && (args[0].equals("user") || args[0].equals("token"))) {
+      return security(args[0], List.of(args).subList(1, args.length), System.in, out, err, System.getenv());
+    }
     Deque<String> rest = new ArrayDeque<>(List.of(args));
     String mode = "standalone";
     if (!rest.isEmpty() && !rest.peekFirst().startsWith("-")) {
@@ -119,6 +122,17 @@ public final class Main {
     return start(Mirador.Mode.valueOf(mode.toUpperCase(Locale.ROOT)), conf, commandLine, err);
   }
 
+  /** {@code user ...} and {@code token ...}: see {@link io.mirador.hub.security.SecurityCli}. */
+  static int security(String command, List<String> args, java.io.InputStream in, PrintStream out, PrintStream err,
+                      java.util.Map<String, String> env) {
+    try {
+      return new io.mirador.hub.security.SecurityCli(in, out, err, env).run(command, args);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      err.println("mirador " + command + ": " + e.getMessage());
+      return e instanceof IllegalArgumentException ? 2 : 1;
+    }
+  }
+
   private static int start(Mirador.Mode mode, Path conf, JsonObject commandLine, PrintStream err) {
     Mirador mirador;
     try {
@@ -164,6 +178,8 @@ public final class Main {
         """ + roleList() + """
           agent        an agent monitoring this host
           bench        load generator against a running hub on RabbitMQ (bench --help lists its options)
+          user         add, passwd, role, rm, list users of the hubs' store (user --help)
+          token        create, list, revoke API tokens of the hubs' store (token --help)
         """);
     for (String m : mode == null ? List.of("standalone", "hub", "agent") : List.of(mode)) {
       out.println("Options of " + m + ":");
@@ -178,7 +194,8 @@ public final class Main {
     out.println("""
         Environment (overrides the config file, overridden by options):
           MIRADOR_HTTP_HOST, MIRADOR_HTTP_PORT, MIRADOR_REDIS_URL, MIRADOR_AMQP_URL,
-          MIRADOR_DATA_DIR, MIRADOR_AGENT_HOSTNAME, MIRADOR_JOBS_ENABLED
+          MIRADOR_DATA_DIR, MIRADOR_AGENT_HOSTNAME, MIRADOR_JOBS_ENABLED, MIRADOR_ENROLL_TOKEN,
+          MIRADOR_ADMIN_TOKEN (first start of a hub only)
         Every configuration key and its default: conf/mirador.yaml""");
   }
 }

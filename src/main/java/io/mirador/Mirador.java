@@ -18,6 +18,9 @@ import io.mirador.hub.cluster.HubNode;
 import io.mirador.hub.cluster.LocalNode;
 import io.mirador.hub.cluster.NodePresence;
 import io.mirador.hub.events.HubEvent;
+import io.mirador.hub.security.AuthSettings;
+import io.mirador.hub.security.FirstStart;
+import io.mirador.hub.web.HttpTls;
 import io.mirador.hub.web.WebVerticle;
 import io.mirador.metrics.EventLoopLagProbe;
 import io.mirador.metrics.Meters;
@@ -157,6 +160,21 @@ public final class Mirador {
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(new IllegalArgumentException("hub.roles: " + e.getMessage(), e));
       }
+      AuthSettings auth;
+      try {
+        auth = AuthSettings.of(config, mode == Mode.HUB);
+        HttpTls.of(Settings.section(config, "http"));
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
+      String refusal = auth.refusal(mode == Mode.HUB, Settings.section(config, "http").getString("host", "127.0.0.1"));
+      if (refusal != null) {
+        return Future.failedFuture(new IllegalStateException(refusal));
+      }
+      // every hub verticle reads the decision, not the rules it was made by; the first admin token stays here, out
+      // of the configuration every verticle (and Vert.x HA, across the cluster) is handed
+      ConfigLoader.set(config, auth.enabled(), "auth", "enabled");
+      Settings.section(config, "auth").remove("adminToken");
       String nodeId = ha ? ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodeId() : java.util.UUID.randomUUID().toString();
       String address = ha ? Settings.section(config, "cluster").getString("host", "127.0.0.1") : Settings.section(config, "http").getString("host", "127.0.0.1");
       long now = System.currentTimeMillis();
@@ -172,6 +190,9 @@ public final class Mirador {
           }
           return null;
         }));
+      }
+      if (roles.contains(HubRole.WEB) && auth.enabled()) {
+        chain = chain.compose(ready -> FirstStart.run(vertx, Stores.shared(vertx, config).security(), auth, nodeId).mapEmpty());
       }
       chain = chain.compose(ready -> {
         presence = new NodePresence(vertx, io.mirador.store.Stores.shared(vertx, config).nodes(), HubConfig.of(config).nodeBeatMs());

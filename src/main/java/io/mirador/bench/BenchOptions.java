@@ -40,7 +40,7 @@ public record BenchOptions(
   }
 
   static final List<Flag> FLAGS = List.of(
-      new Flag("--hub-url", "URL[,URL...]", "the hub's HTTP base URL, for /metrics and the API (default http://127.0.0.1:8080); "
+      new Flag("--hub-url", "URL[,URL...]", "the hub's HTTP base URL, for /metrics and the API (default http://127.0.0.1:8080; the API token in $MIRADOR_TOKEN); "
           + "several hub nodes: their stored counts are summed"),
       new Flag("--amqp-url", "URL", "broker the simulated agents publish to (default $MIRADOR_AMQP_URL or amqp://guest:guest@127.0.0.1:5672)"),
       new Flag("--agents", "N", "simulated agents (default 1000)"),

@@ -89,7 +89,13 @@ final class HubClient {
   }
 
   private HttpRequest request(String base, String path) {
-    return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET().build();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET();
+    // a hub asks for a login: the API token of $MIRADOR_TOKEN (a viewer's is enough)
+    String token = System.getenv("MIRADOR_TOKEN");
+    if (token != null && !token.isBlank()) {
+      request.header("authorization", "Bearer " + token.strip());
+    }
+    return request.build();
   }
 
   /** The value of the line that starts with {@code prefix} (metric name and labels), 0 when absent. */

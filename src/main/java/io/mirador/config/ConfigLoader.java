@@ -69,6 +69,7 @@ public final class ConfigLoader {
     // one variable for both sides: a hub takes it as its reusable bootstrap token, an agent enrolls with it
     set(config, env.get("MIRADOR_ENROLL_TOKEN"), "hub", "enroll", "token");
     set(config, env.get("MIRADOR_ENROLL_TOKEN"), "agent", "enroll", "token");
+    set(config, env.get("MIRADOR_ADMIN_TOKEN"), "auth", "adminToken");
     return config;
   }
 

@@ -5,17 +5,23 @@ import io.mirador.hub.alert.AlertStore;
 import io.mirador.hub.checks.CheckStore;
 import io.mirador.hub.cluster.LeaseStore;
 import io.mirador.hub.cluster.NodeStore;
-import io.mirador.hub.sched.JobStore;
 import io.mirador.hub.enroll.AgentKeys;
+import io.mirador.hub.sched.JobStore;
+import io.mirador.hub.security.AuditStore;
+import io.mirador.hub.security.SecurityStore;
 import io.mirador.store.memory.MemoryAgentKeys;
 import io.mirador.store.memory.MemoryAlertStore;
+import io.mirador.store.memory.MemoryAuditStore;
 import io.mirador.store.memory.MemoryJobStore;
+import io.mirador.store.memory.MemorySecurityStore;
 import io.mirador.store.memory.MemoryLeases;
 import io.mirador.store.memory.MemoryNodes;
 import io.mirador.store.memory.MemoryStore;
 import io.mirador.store.redis.RedisAgentKeys;
 import io.mirador.store.redis.RedisAlertStore;
+import io.mirador.store.redis.RedisAuditStore;
 import io.mirador.store.redis.RedisJobStore;
+import io.mirador.store.redis.RedisSecurityStore;
 import io.mirador.store.redis.RedisLeases;
 import io.mirador.store.redis.RedisNodes;
 import io.mirador.store.redis.RedisStore;
@@ -32,7 +38,8 @@ import java.util.Optional;
  * feature needs. The memory backend is the standalone default; Redis the production one.
  */
 public record Stores(StoreBackend backend, IngestStore ingest, AgentRegistry registry, SeriesStore series, CheckStore checks,
-    LeaseStore leases, NodeStore nodes, AlertStore alerts, JobStore jobs, AgentKeys agentKeys) implements Shareable {
+    LeaseStore leases, NodeStore nodes, AlertStore alerts, JobStore jobs, AgentKeys agentKeys, SecurityStore security,
+    AuditStore audit) implements Shareable {
 
   private static final String MAP = "mirador.stores";
 
@@ -57,13 +64,14 @@ public record Stores(StoreBackend backend, IngestStore ingest, AgentRegistry reg
     MemoryLeases leases = new MemoryLeases();
     MemoryStore store = new MemoryStore(limits, leases::holdsNow);
     return new Stores(store, store, store, store, store, leases, new MemoryNodes(), new MemoryAlertStore(leases::holdsNow),
-        new MemoryJobStore(leases::holdsNow), new MemoryAgentKeys());
+        new MemoryJobStore(leases::holdsNow), new MemoryAgentKeys(), new MemorySecurityStore(), new MemoryAuditStore());
   }
 
   public static Stores redis(RedisStore store) {
     return new Stores(store, store, store, store, store, new RedisLeases(store.client(), store.prefix()),
         new RedisNodes(store.client(), store.prefix()), new RedisAlertStore(store.client(), store.prefix()),
-        new RedisJobStore(store.client(), store.prefix()), new RedisAgentKeys(store.client(), store.prefix()));
+        new RedisJobStore(store.client(), store.prefix()), new RedisAgentKeys(store.client(), store.prefix()),
+        new RedisSecurityStore(store.client(), store.prefix()), new RedisAuditStore(store.client(), store.prefix()));
   }
 
   /** The TLS settings the configured store connects with, when it does ({@code rediss://}). */

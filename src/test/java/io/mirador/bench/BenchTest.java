@@ -82,6 +82,8 @@ class BenchTest {
     String prefix = "bench-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
     JsonObject config = RabbitBroker.config(RabbitBroker.url(vhost))
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        // the bench reads the API without a token: this test is about ingest, not logins
+        .put("auth", new JsonObject().put("enabled", false).put("allowInsecure", true))
         .put("store", new JsonObject().put("type", "redis").put("redis", new JsonObject().put("prefix", prefix)))
         .put("hub", new JsonObject().put("enroll", new JsonObject().put("token", "bench-test-token")));
     Mirador hub = null;

@@ -41,7 +41,7 @@ class AgentLivenessTest {
     JsonObject config = TestConfig.hubOnly().put("hub", new JsonObject().put("heartbeat", new JsonObject()
         .put("sweepSeconds", 1).put("staleAfterIntervals", 2).put("downAfterIntervals", 4)));
     hub = Await.result(Mirador.start(Mirador.Mode.HUB, config));
-    http = WebClient.create(hub.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(hub.httpPort()));
+    http = TestConfig.api(hub.vertx(), hub.httpPort());
     agent = new EventBusAgentTransport(hub.vertx(), AGENT, 5_000);
   }
 

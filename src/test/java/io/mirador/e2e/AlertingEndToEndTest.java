@@ -56,7 +56,7 @@ class AlertingEndToEndTest {
         .put("retry", new JsonObject().put("initialBackoffMs", 50).put("maxBackoffMs", 200).put("maxAttempts", 4))));
     hub = Await.result(Mirador.start(Mirador.Mode.HUB, config));
     client = Vertx.vertx();
-    http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(hub.httpPort()));
+    http = TestConfig.api(client, hub.httpPort());
   }
 
   @AfterEach

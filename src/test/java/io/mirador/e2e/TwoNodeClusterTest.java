@@ -65,7 +65,7 @@ class TwoNodeClusterTest {
     Await.result(transportOnA.publish(Envelope.of(EventType.METRICS, agent, 2, now,
         new MetricsBatch(List.of(Sample.of("cluster.probe", Map.of("node", "a"), 42.5, now))))));
 
-    WebClient onB = WebClient.create(nodeB.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(nodeB.httpPort()));
+    WebClient onB = TestConfig.api(nodeB.vertx(), nodeB.httpPort());
     JsonObject stored = Await.result(onB.get("/api/v1/agents/" + agent).send()).bodyAsJsonObject();
     assertEquals("cluster-host", stored.getString("hostname"));
     assertEquals(2L, stored.getLong("received"));

@@ -16,14 +16,17 @@ public final class RunningMirador implements AutoCloseable {
   public final Vertx clientVertx;
   public final WebClient http;
 
-  private RunningMirador(Mirador mirador) {
+  private RunningMirador(Mirador mirador, boolean withAdminToken) {
     this.mirador = mirador;
     this.clientVertx = Vertx.vertx();
-    this.http = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(mirador.httpPort()));
+    this.http = withAdminToken ? TestConfig.api(clientVertx, mirador.httpPort())
+        : WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(mirador.httpPort()));
   }
 
+  /** Its {@link #http} sends {@link TestConfig#ADMIN_TOKEN} when the config provisions it (every {@link TestConfig#hubOnly}). */
   public static RunningMirador start(Mirador.Mode mode, JsonObject config) {
-    return new RunningMirador(Await.result(Mirador.start(mode, config)));
+    boolean withAdminToken = TestConfig.ADMIN_TOKEN.equals(config.getJsonObject("auth", new JsonObject()).getString("adminToken"));
+    return new RunningMirador(Await.result(Mirador.start(mode, config)), withAdminToken);
   }
 
   @Override

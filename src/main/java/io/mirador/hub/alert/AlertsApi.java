@@ -1,5 +1,8 @@
 package io.mirador.hub.alert;
 
+import io.mirador.hub.security.Access;
+import io.mirador.hub.security.Audit;
+import io.mirador.hub.security.Role;
 import io.mirador.hub.alert.notify.NotifierConfig;
 import io.mirador.hub.alert.notify.Notifiers;
 import io.mirador.hub.alert.pipeline.Inhibitor;
@@ -58,22 +61,22 @@ public final class AlertsApi implements Api {
   @Override
   public void mount(Router router) {
     BodyHandler body = BodyHandler.create().setBodyLimit(MAX_BODY_BYTES);
-    router.get("/api/v1/rules").handler(this::rules);
+    router.get("/api/v1/rules").handler(Access.requires(Role.VIEWER)).handler(this::rules);
     router.route("/api/v1/rules/:name").handler(body);
-    router.get("/api/v1/rules/:name").handler(this::rule);
-    router.put("/api/v1/rules/:name").handler(this::putRule);
-    router.delete("/api/v1/rules/:name").handler(this::removeRule);
-    router.get("/api/v1/notifiers").handler(this::notifiers);
+    router.get("/api/v1/rules/:name").handler(Access.requires(Role.VIEWER)).handler(this::rule);
+    router.put("/api/v1/rules/:name").handler(Access.requires(Role.OPERATOR)).handler(this::putRule);
+    router.delete("/api/v1/rules/:name").handler(Access.requires(Role.OPERATOR)).handler(this::removeRule);
+    router.get("/api/v1/notifiers").handler(Access.requires(Role.VIEWER)).handler(this::notifiers);
     router.route("/api/v1/notifiers/:name").handler(body);
-    router.get("/api/v1/notifiers/:name").handler(this::notifier);
-    router.put("/api/v1/notifiers/:name").handler(this::putNotifier);
-    router.delete("/api/v1/notifiers/:name").handler(this::removeNotifier);
+    router.get("/api/v1/notifiers/:name").handler(Access.requires(Role.VIEWER)).handler(this::notifier);
+    router.put("/api/v1/notifiers/:name").handler(Access.requires(Role.ADMIN)).handler(this::putNotifier);
+    router.delete("/api/v1/notifiers/:name").handler(Access.requires(Role.ADMIN)).handler(this::removeNotifier);
     router.route("/api/v1/silences").handler(body);
-    router.get("/api/v1/silences").handler(this::silences);
-    router.post("/api/v1/silences").handler(this::postSilence);
-    router.get("/api/v1/silences/:id").handler(this::silence);
-    router.delete("/api/v1/silences/:id").handler(this::expireSilence);
-    router.get("/api/v1/alerts").handler(this::alerts);
+    router.get("/api/v1/silences").handler(Access.requires(Role.VIEWER)).handler(this::silences);
+    router.post("/api/v1/silences").handler(Access.requires(Role.OPERATOR)).handler(this::postSilence);
+    router.get("/api/v1/silences/:id").handler(Access.requires(Role.VIEWER)).handler(this::silence);
+    router.delete("/api/v1/silences/:id").handler(Access.requires(Role.OPERATOR)).handler(this::expireSilence);
+    router.get("/api/v1/alerts").handler(Access.requires(Role.VIEWER)).handler(this::alerts);
   }
 
   private JsonObject body(RoutingContext ctx) {
@@ -124,6 +127,7 @@ public final class AlertsApi implements Api {
     store.rule(name)
         .compose(existing -> limits.roomFor(ApiLimits.Kind.RULES, existing.isPresent(), store.rules().map(List::size)))
         .compose(room -> store.putRule(rule)).onSuccess(existed -> {
+      Audit.record(ctx, "rule.put", name);
       changed(AlertConfigChanged.RULE, name);
       Api.reply(ctx, existed ? 200 : 201, rule.toJson());
     }).onFailure(ctx::fail);
@@ -136,6 +140,7 @@ public final class AlertsApi implements Api {
         ctx.fail(ApiError.notFound("no rule named " + name));
         return;
       }
+      Audit.record(ctx, "rule.remove", name);
       changed(AlertConfigChanged.RULE, name);
       ctx.response().setStatusCode(204).end();
     }).onFailure(ctx::fail);
@@ -177,6 +182,7 @@ public final class AlertsApi implements Api {
       }
       return limits.roomFor(ApiLimits.Kind.NOTIFIERS, previous.isPresent(), store.notifiers().map(List::size))
           .compose(room -> store.putNotifier(notifier)).map(existed -> {
+        Audit.record(ctx, "notifier.put", name);
         changed(AlertConfigChanged.NOTIFIER, name);
         Api.reply(ctx, existed ? 200 : 201, shown(notifier));
         return null;
@@ -191,6 +197,7 @@ public final class AlertsApi implements Api {
         ctx.fail(ApiError.notFound("no notifier named " + name));
         return;
       }
+      Audit.record(ctx, "notifier.remove", name);
       changed(AlertConfigChanged.NOTIFIER, name);
       ctx.response().setStatusCode(204).end();
     }).onFailure(ctx::fail);
@@ -226,6 +233,7 @@ public final class AlertsApi implements Api {
     long now = System.currentTimeMillis();
     limits.roomFor(ApiLimits.Kind.SILENCES, false, store.silences().map(list -> (int) list.stream().filter(s -> !s.state(now).equals("expired")).count()))
         .compose(room -> store.putSilence(silence)).onSuccess(v -> {
+      Audit.record(ctx, "silence.create", silence.id());
       changed(AlertConfigChanged.SILENCE, silence.id());
       Api.reply(ctx, 201, new JsonObject().put("id", silence.id()));
     }).onFailure(ctx::fail);
@@ -242,7 +250,10 @@ public final class AlertsApi implements Api {
       if (found.endsAt() <= now) {
         return Future.succeededFuture();
       }
-      return store.putSilence(found.expired(now)).onSuccess(v -> changed(AlertConfigChanged.SILENCE, id));
+      return store.putSilence(found.expired(now)).onSuccess(v -> {
+        Audit.record(ctx, "silence.expire", id);
+        changed(AlertConfigChanged.SILENCE, id);
+      });
     }).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
   }
 

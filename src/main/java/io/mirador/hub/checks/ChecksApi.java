@@ -1,5 +1,8 @@
 package io.mirador.hub.checks;
 
+import io.mirador.hub.security.Access;
+import io.mirador.hub.security.Audit;
+import io.mirador.hub.security.Role;
 import io.mirador.hub.events.ChecksChanged;
 import io.mirador.hub.events.HubEvent;
 import io.mirador.hub.web.Api;
@@ -46,12 +49,12 @@ public final class ChecksApi implements Api {
 
   @Override
   public void mount(Router router) {
-    router.get("/api/v1/checks").handler(this::checks);
+    router.get("/api/v1/checks").handler(Access.requires(Role.VIEWER)).handler(this::checks);
     router.route("/api/v1/checks/:name").handler(BodyHandler.create().setBodyLimit(MAX_DEFINITION_BYTES));
-    router.get("/api/v1/checks/:name").handler(this::check);
-    router.put("/api/v1/checks/:name").handler(this::putCheck);
-    router.delete("/api/v1/checks/:name").handler(this::removeCheck);
-    router.get("/api/v1/results").handler(this::results);
+    router.get("/api/v1/checks/:name").handler(Access.requires(Role.VIEWER)).handler(this::check);
+    router.put("/api/v1/checks/:name").handler(Access.requires(Role.OPERATOR)).handler(this::putCheck);
+    router.delete("/api/v1/checks/:name").handler(Access.requires(Role.OPERATOR)).handler(this::removeCheck);
+    router.get("/api/v1/results").handler(Access.requires(Role.VIEWER)).handler(this::results);
   }
 
   private void checks(RoutingContext ctx) {
@@ -95,6 +98,7 @@ public final class ChecksApi implements Api {
     store.checkDefinition(name)
         .compose(existing -> limits.roomFor(ApiLimits.Kind.CHECKS, existing.isPresent(), store.checkDefinitions().map(List::size)))
         .compose(room -> store.putCheckDefinition(definition)).onSuccess(change -> {
+      Audit.record(ctx, "check.put", name);
       HubEvent.publish(vertx.eventBus(), new ChecksChanged(name, change.revision()));
       Api.reply(ctx, change.existed() ? 200 : 201, definition.toJson().put("revision", change.revision()));
     }).onFailure(ctx::fail);
@@ -107,6 +111,7 @@ public final class ChecksApi implements Api {
         ctx.fail(ApiError.notFound("no check named " + name));
         return;
       }
+      Audit.record(ctx, "check.remove", name);
       HubEvent.publish(vertx.eventBus(), new ChecksChanged(name, change.revision()));
       ctx.response().setStatusCode(204).end();
     }).onFailure(ctx::fail);

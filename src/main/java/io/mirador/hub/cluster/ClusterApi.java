@@ -1,5 +1,7 @@
 package io.mirador.hub.cluster;
 
+import io.mirador.hub.security.Access;
+import io.mirador.hub.security.Role;
 import io.mirador.hub.web.Api;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +27,7 @@ public final class ClusterApi implements Api {
 
   @Override
   public void mount(Router router) {
-    router.get("/api/v1/cluster").handler(this::cluster);
+    router.get("/api/v1/cluster").handler(Access.requires(Role.VIEWER)).handler(this::cluster);
   }
 
   private void cluster(RoutingContext ctx) {

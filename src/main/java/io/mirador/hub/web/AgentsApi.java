@@ -1,5 +1,8 @@
 package io.mirador.hub.web;
 
+import io.mirador.hub.security.Access;
+import io.mirador.hub.security.Audit;
+import io.mirador.hub.security.Role;
 import io.mirador.Addresses;
 import io.mirador.hub.AgentView;
 import io.mirador.store.AgentRegistry;
@@ -28,10 +31,10 @@ public final class AgentsApi implements Api {
 
   @Override
   public void mount(Router router) {
-    router.get("/api/v1/agents").handler(this::agents);
-    router.get("/api/v1/agents/:id").handler(this::agent);
-    router.delete("/api/v1/agents/:id").handler(this::removeAgent);
-    router.get("/api/v1/agents/:id/latest").handler(this::latest);
+    router.get("/api/v1/agents").handler(Access.requires(Role.VIEWER)).handler(this::agents);
+    router.get("/api/v1/agents/:id").handler(Access.requires(Role.VIEWER)).handler(this::agent);
+    router.delete("/api/v1/agents/:id").handler(Access.requires(Role.ADMIN)).handler(this::removeAgent);
+    router.get("/api/v1/agents/:id/latest").handler(Access.requires(Role.VIEWER)).handler(this::latest);
   }
 
   private void agents(RoutingContext ctx) {
@@ -60,6 +63,7 @@ public final class AgentsApi implements Api {
         ctx.fail(ApiError.notFound("no agent with id " + id));
         return;
       }
+      Audit.record(ctx, "agent.remove", id);
       vertx.eventBus().publish(Addresses.LIVE_AGENTS, new JsonObject().put("event", "removed").put("agent", new JsonObject().put("id", id)));
       ctx.response().setStatusCode(204).end();
     }).onFailure(ctx::fail);

@@ -38,6 +38,8 @@ public final class HealthApi implements Api {
 
   @Override
   public void mount(Router router) {
+    // open (SecurityApi.isOpen): load balancers and probes ask it without a token, and it must answer 503 when the
+    // store that keeps the tokens is down; it shows statuses, no secret
     router.get("/api/v1/health").handler(this::health);
   }
 

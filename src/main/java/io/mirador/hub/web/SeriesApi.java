@@ -1,5 +1,7 @@
 package io.mirador.hub.web;
 
+import io.mirador.hub.security.Access;
+import io.mirador.hub.security.Role;
 import io.mirador.store.SeriesData;
 import io.mirador.store.SeriesQuery;
 import io.mirador.store.SeriesStore;
@@ -27,7 +29,7 @@ public final class SeriesApi implements Api {
 
   @Override
   public void mount(Router router) {
-    router.get("/api/v1/series").handler(this::series);
+    router.get("/api/v1/series").handler(Access.requires(Role.VIEWER)).handler(this::series);
   }
 
   private void series(RoutingContext ctx) {

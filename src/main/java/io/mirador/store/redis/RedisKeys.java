@@ -176,4 +176,34 @@ final class RedisKeys {
   String jobTicks() {
     return prefix + "job:ticks";
   }
+
+  /** Hash: user name → the user's JSON (with its password hash). */
+  String users() {
+    return prefix + "auth:users";
+  }
+
+  /** Hash: SHA-256 of a token's secret → the token's JSON. */
+  String tokens() {
+    return prefix + "auth:tokens";
+  }
+
+  /** String: the key sessions are signed with, shared by every hub node. */
+  String sessionKey() {
+    return prefix + "auth:session-key";
+  }
+
+  /** String with a TTL: a session ended (logged out) before its expiry. */
+  String endedSession(String sessionId) {
+    return prefix + "auth:ended:" + sessionId;
+  }
+
+  /** String: set once, by the node that made the first-start admin token. */
+  String firstStart() {
+    return prefix + "auth:first-start";
+  }
+
+  /** List: audit entries as JSON, newest first, capped. */
+  String audit() {
+    return prefix + "audit";
+  }
 }

@@ -1,5 +1,6 @@
 package io.mirador.e2e.prod;
 
+import io.mirador.testing.TestConfig;
 import io.mirador.testing.RedisServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -89,7 +90,7 @@ final class AlertHubs {
   /** GET on node {@code i}; null when nothing answers. */
   HttpResponse<String> get(int i, String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + path)).timeout(Duration.ofSeconds(10)).build(),
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + path)).header("authorization", TestConfig.bearer()).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       return null;

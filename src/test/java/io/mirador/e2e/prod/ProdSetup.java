@@ -1,5 +1,6 @@
 package io.mirador.e2e.prod;
 
+import io.mirador.testing.TestConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +90,7 @@ final class ProdSetup implements AutoCloseable {
   private JsonObject hubConfJson(int port) {
     return new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
+        .put("auth", new JsonObject().put("adminToken", TestConfig.ADMIN_TOKEN))
         .put("store", new JsonObject().put("type", "redis").put("redis", new JsonObject()
             .put("url", redis.url()).put("reconnectMaxMs", 1_000).put("connectTimeoutMs", 1_000).put("commandTimeoutMs", 2_000)))
         .put("hub", new JsonObject().put("ingest", new JsonObject().put("storeTimeoutMs", 5_000))
@@ -219,7 +221,7 @@ final class ProdSetup implements AutoCloseable {
   /** GET from the hub (or cluster node) listening on {@code port}; null when nothing answers. */
   static HttpResponse<String> get(int port, String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("authorization", TestConfig.bearer()).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       return null;
@@ -243,7 +245,7 @@ final class ProdSetup implements AutoCloseable {
   /** DELETE on the node listening on {@code port}: the status, 0 when nothing answers. */
   static int delete(int port, String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).DELETE().timeout(Duration.ofSeconds(10)).build(),
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("authorization", TestConfig.bearer()).DELETE().timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode();
     } catch (IOException e) {
       return 0;

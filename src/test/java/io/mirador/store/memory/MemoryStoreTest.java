@@ -104,6 +104,19 @@ class MemoryStoreTest extends StoreContractSupport {
   }
 
   @Nested
+  class Security extends io.mirador.store.SecurityStoreContractTest {
+    @Override
+    protected io.mirador.hub.security.AuditStore cappedAudit(int max) {
+      return new io.mirador.store.memory.MemoryAuditStore(max);
+    }
+
+    @Override
+    protected Stores newStores() {
+      return Stores.memory(DEFAULTS);
+    }
+  }
+
+  @Nested
   class Nodes extends NodeStoreContractTest {
     @Override
     protected Stores newStores() {

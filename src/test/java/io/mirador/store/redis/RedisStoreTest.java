@@ -127,6 +127,19 @@ class RedisStoreTest extends StoreContractSupport {
   }
 
   @Nested
+  class Security extends io.mirador.store.SecurityStoreContractTest {
+    @Override
+    protected io.mirador.hub.security.AuditStore cappedAudit(int max) {
+      return new RedisAuditStore(((RedisStore) stores.backend()).client(), prefix, max);
+    }
+
+    @Override
+    protected Stores newStores() {
+      return onRedis();
+    }
+  }
+
+  @Nested
   class Nodes extends NodeStoreContractTest {
     @Override
     protected Stores newStores() {
