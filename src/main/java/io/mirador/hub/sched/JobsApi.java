@@ -3,6 +3,7 @@ package io.mirador.hub.sched;
 import io.mirador.hub.events.HubEvent;
 import io.mirador.hub.events.JobsChanged;
 import io.mirador.hub.security.Access;
+import io.mirador.hub.security.Audit;
 import io.mirador.hub.security.Role;
 import io.mirador.hub.web.Api;
 import io.mirador.hub.web.ApiError;
@@ -49,29 +50,32 @@ public final class JobsApi implements Api {
       return;
     }
     BodyHandler body = BodyHandler.create().setBodyLimit(settings.maxBodyBytes());
-    router.post("/api/v1/jobs").handler(body).handler(Access.requires(Role.OPERATOR)).handler(this::submit);
+    router.post("/api/v1/jobs").handler(Access.requires(Role.OPERATOR)).handler(body).handler(this::submit);
     router.get("/api/v1/jobs").handler(Access.requires(Role.VIEWER)).handler(this::list);
     router.get("/api/v1/jobs/:id").handler(Access.requires(Role.VIEWER)).handler(this::job);
     router.get("/api/v1/jobs/:id/targets/:agent/output").handler(Access.requires(Role.VIEWER)).handler(this::output);
     router.post("/api/v1/jobs/:id/cancel").handler(Access.requires(Role.OPERATOR)).handler(this::cancel);
     router.get("/api/v1/job-templates").handler(Access.requires(Role.VIEWER)).handler(this::templates);
     router.get("/api/v1/job-templates/:name").handler(Access.requires(Role.VIEWER)).handler(this::template);
-    router.put("/api/v1/job-templates/:name").handler(body).handler(Access.requires(Role.OPERATOR)).handler(this::putTemplate);
-    router.post("/api/v1/job-templates/:name/run").handler(body).handler(Access.requires(Role.OPERATOR)).handler(this::run);
+    router.put("/api/v1/job-templates/:name").handler(Access.requires(Role.OPERATOR)).handler(body).handler(this::putTemplate);
+    router.post("/api/v1/job-templates/:name/run").handler(Access.requires(Role.OPERATOR)).handler(body).handler(this::run);
   }
 
   private static ApiError disabled() {
-    return ApiError.forbidden("jobs are off on this hub: they run code on agents, and until callers are authenticated whoever reaches"
-        + " the API could; set hub.jobs.enabled: true (MIRADOR_JOBS_ENABLED=true) to turn them on (docs/JOBS.md)");
+    return ApiError.forbidden("jobs are off on this hub: they run code on every agent, so a hub runs them only when told to;"
+        + " set hub.jobs.enabled: true (MIRADOR_JOBS_ENABLED=true) to turn them on (docs/JOBS.md)");
   }
 
   private void submit(RoutingContext ctx) {
     JsonObject request = body(ctx);
-    started(ctx, Jobs.submit(vertx, store, registry, request, new JsonObject(), settings));
+    started(ctx, "job.submit", Jobs.submit(vertx, store, registry, request, new JsonObject(), settings));
   }
 
-  private void started(RoutingContext ctx, Future<String> submitted) {
-    submitted.onSuccess(id -> Api.reply(ctx, 201, new JsonObject().put("id", id))).onFailure(e -> {
+  private void started(RoutingContext ctx, String action, Future<String> submitted) {
+    submitted.onSuccess(id -> {
+      Audit.record(ctx, action, id);
+      Api.reply(ctx, 201, new JsonObject().put("id", id));
+    }).onFailure(e -> {
       if (e instanceof Jobs.Refused) {
         ctx.fail(ApiError.badRequest(e.getMessage()));
       } else if (e instanceof Jobs.Busy) {
@@ -184,6 +188,7 @@ public final class JobsApi implements Api {
         return;
       }
       HubEvent.publish(vertx.eventBus(), new JobsChanged(id, JobsChanged.CANCEL, null));
+      Audit.record(ctx, "job.cancel", id);
       Api.reply(ctx, 202, new JsonObject().put("id", id).put("cancel", "requested"));
     }).onFailure(ctx::fail);
   }
@@ -206,8 +211,10 @@ public final class JobsApi implements Api {
     template.remove("version");
     validTemplate(template);
     template.put("createdAt", System.currentTimeMillis());
-    store.putTemplate(name, template).onSuccess(version -> Api.reply(ctx, version == 1 ? 201 : 200,
-        new JsonObject().put("name", name).put("version", version))).onFailure(ctx::fail);
+    store.putTemplate(name, template).onSuccess(version -> {
+      Audit.record(ctx, "template.put", name + " v" + version);
+      Api.reply(ctx, version == 1 ? 201 : 200, new JsonObject().put("name", name).put("version", version));
+    }).onFailure(ctx::fail);
   }
 
   /** A template is a job request (targets may be left for the run) plus an optional schedule and its time zone. */
@@ -251,7 +258,7 @@ public final class JobsApi implements Api {
         return;
       }
       JsonObject origin = new JsonObject().put("template", name).put("version", job.getInteger("version"));
-      started(ctx, Jobs.submit(vertx, store, registry, job, origin, settings));
+      started(ctx, "template.run", Jobs.submit(vertx, store, registry, job, origin, settings));
     }).onFailure(ctx::fail);
   }
 
