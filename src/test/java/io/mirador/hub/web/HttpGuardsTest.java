@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
  */
 class HttpGuardsTest {
 
+  /** The hub is a hub: authentication is on, and these raw requests carry the test admin token as any client would. */
+  private static final String AUTH = "Authorization: " + io.mirador.testing.TestConfig.bearer() + "\r\n";
+
   private static final int MAX_CONNECTIONS = 40;
   private static RunningMirador hub;
   private static int port;
@@ -63,11 +66,11 @@ class HttpGuardsTest {
       }
       for (int i = 0; i < 10; i++) {
         Socket half = open();
-        half.getOutputStream().write("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+        half.getOutputStream().write(("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "X-Slow: ").getBytes(StandardCharsets.US_ASCII));
         half.getOutputStream().flush();
         sockets.add(half);
       }
-      assertEquals(200, request("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n").status);
+      assertEquals(200, request("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "\r\n").status);
       for (Socket socket : sockets) {
         assertClosedByServer(socket);
       }
@@ -77,14 +80,14 @@ class HttpGuardsTest {
       }
     }
     assertTrue(metric("mirador_http_header_timeouts_total") - before >= 20, "every silent connection counted");
-    assertEquals(200, request("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n").status);
+    assertEquals(200, request("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "\r\n").status);
   }
 
   @Test
   void aKeptAliveConnectionThatGoesQuietIsClosed() throws Exception {
     try (Socket socket = open()) {
       OutputStream out = socket.getOutputStream();
-      out.write("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       assertTrue(readAll(socket).startsWith("HTTP/1.1 200"), "answered, then closed once quiet");
     }
@@ -109,28 +112,28 @@ class HttpGuardsTest {
     Await.condition(Duration.ofSeconds(20), Duration.ofMillis(50),
         () -> metricOrZero("mirador_http_connections_refused_total") - before >= 10,
         () -> "refused connections counted: " + (metricOrZero("mirador_http_connections_refused_total") - before));
-    assertEquals(200, request("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n").status);
+    assertEquals(200, request("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "\r\n").status);
   }
 
   @Test
   void aHugeAnnouncedBodyIsRefusedBeforeItIsRead() throws Exception {
     try (Socket socket = open()) {
       OutputStream out = socket.getOutputStream();
-      out.write(("PUT /api/v1/checks/big HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      out.write(("PUT /api/v1/checks/big HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "Content-Type: application/json\r\n"
           + "Content-Length: 1073741824\r\n\r\n{\"command\":\"").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       String answer = readAll(socket); // answered and closed with 1 GB still unsent
       assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
       assertTrue(answer.contains("http.limits.maxBodyBytes"), answer);
     }
-    assertEquals(404, request("GET /api/v1/checks/big HTTP/1.1\r\nHost: localhost\r\n\r\n").status);
+    assertEquals(404, request("GET /api/v1/checks/big HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "\r\n").status);
   }
 
   @Test
   void aChunkedBodyIsRefusedOnceItCrossesTheLimit() throws Exception {
     try (Socket socket = open()) {
       OutputStream out = socket.getOutputStream();
-      out.write(("PUT /api/v1/checks/chunky HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      out.write(("PUT /api/v1/checks/chunky HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "Content-Type: application/json\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       byte[] chunk = new byte[64 * 1024];
       java.util.Arrays.fill(chunk, (byte) ' ');
@@ -148,26 +151,26 @@ class HttpGuardsTest {
       String answer = readAll(socket);
       assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
     }
-    assertEquals(404, request("GET /api/v1/checks/chunky HTTP/1.1\r\nHost: localhost\r\n\r\n").status);
+    assertEquals(404, request("GET /api/v1/checks/chunky HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "\r\n").status);
   }
 
   @Test
   void badPercentEncodingIsABadRequest() throws Exception {
-    Reply query = request("GET /api/v1/series?agent=%zz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    Reply query = request("GET /api/v1/series?agent=%zz HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "\r\n");
     assertEquals(400, query.status, query.text);
     assertTrue(query.text.contains("percent-encoding"), query.text);
-    Reply path = request("GET /api/v1/checks/%zz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    Reply path = request("GET /api/v1/checks/%zz HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "\r\n");
     assertEquals(400, path.status, path.text);
   }
 
   @Test
   void aWrongMethodIs405WithAllow() throws Exception {
-    Reply reply = request("POST /api/v1/checks/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
+    Reply reply = request("POST /api/v1/checks/x HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "Content-Length: 0\r\n\r\n");
     assertEquals(405, reply.status, reply.text);
     Matcher allow = Pattern.compile("(?im)^allow: (.*)$").matcher(reply.text);
     assertTrue(allow.find(), reply.text);
     assertEquals("DELETE, GET, PUT", allow.group(1).strip());
-    assertEquals(404, request("POST /api/v1/nothing HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n").status);
+    assertEquals(404, request("POST /api/v1/nothing HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "Content-Length: 0\r\n\r\n").status);
   }
 
   @Test
@@ -181,7 +184,7 @@ class HttpGuardsTest {
 
   @Test
   void browsersFromOtherOriginsAreRefusedOnApiAndBridge() throws Exception {
-    String host = "Host: 127.0.0.1:" + port + "\r\n";
+    String host = "Host: 127.0.0.1:" + port + "\r\n" + AUTH;
     assertEquals(403, request("GET /api/v1/health HTTP/1.1\r\n" + host + "Origin: http://evil.example\r\n\r\n").status);
     assertEquals(403, request("GET /eventbus/info HTTP/1.1\r\n" + host + "Origin: http://evil.example\r\n\r\n").status);
     assertEquals(403, request("GET /api/v1/health HTTP/1.1\r\n" + host + "Origin: null\r\n\r\n").status);
@@ -234,7 +237,7 @@ class HttpGuardsTest {
   }
 
   private static double metric(String name) throws IOException {
-    Reply reply = request("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    Reply reply = request("GET /metrics HTTP/1.1\r\nHost: localhost\r\n" + AUTH + "\r\n");
     Matcher value = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*\\})? (\\S+)$").matcher(reply.text);
     return value.find() ? Double.parseDouble(value.group(1)) : 0;
   }
