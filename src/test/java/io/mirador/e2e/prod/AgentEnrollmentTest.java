@@ -301,12 +301,12 @@ class AgentEnrollmentTest {
   }
 
   private static HttpResponse<String> post(ProdSetup setup, String path, JsonObject body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(setup.base() + path)).timeout(Duration.ofSeconds(10))
+    return HTTP.send(HttpRequest.newBuilder(URI.create(setup.base() + path)).header("authorization", io.mirador.testing.TestConfig.bearer()).timeout(Duration.ofSeconds(10))
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> put(ProdSetup setup, String path, JsonObject body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(setup.base() + path)).timeout(Duration.ofSeconds(10))
+    return HTTP.send(HttpRequest.newBuilder(URI.create(setup.base() + path)).header("authorization", io.mirador.testing.TestConfig.bearer()).timeout(Duration.ofSeconds(10))
         .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -405,7 +405,7 @@ class ProductionJobsTest {
 
   private static HttpResponse<String> send(HttpRequest.Builder request) {
     try {
-      return HTTP.send(request.header("content-type", "application/json").timeout(Duration.ofSeconds(30)).build(),
+      return HTTP.send(request.header("content-type", "application/json").header("authorization", io.mirador.testing.TestConfig.bearer()).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
