@@ -6,6 +6,7 @@
 #
 #   scripts/bench-jobs.sh [AGENTS...]          default: 100 1000
 #   PARALLEL=100 ANSIBLE=0 scripts/bench-jobs.sh 1000
+#   NO_PROCESS=1 ANSIBLE=0 scripts/bench-jobs.sh 1000   (agents answer without starting a process: the hub's share)
 #   MODULES=raw scripts/bench-jobs.sh 1000      (Ansible's command module takes minutes per 100 hosts here)
 #
 # HUB_LOG=file keeps the hub's log. Uses its own RabbitMQ vhost (mirador-bench-jobs) and Redis db 10, emptied before and after. Prints the load average
@@ -65,7 +66,8 @@ ansible_run() { # hosts module
 for n in "${@:-100 1000}"; do
   for agents in $n; do
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    java ${BENCH_JAVA_OPTS:-} -cp "$JAR" io.mirador.bench.JobsBench "$AMQP" "http://127.0.0.1:$PORT" "$agents" "$PARALLEL" "echo hello"
+    java ${BENCH_JAVA_OPTS:-} -cp "$JAR" io.mirador.bench.JobsBench "$AMQP" "http://127.0.0.1:$PORT" "$agents" "$PARALLEL" "echo hello" \
+      ${NO_PROCESS:+--no-process}
     echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
     if [[ ${ANSIBLE:-1} == 1 ]] && command -v ansible >/dev/null; then
       for module in ${MODULES:-raw command}; do

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * result back as an agent does. Then it submits one job to all of them through the REST API and measures the time
  * from the POST to the job having ended (every target's result stored by the sched owner).
  *
- * <pre>java -cp mirador.jar io.mirador.bench.JobsBench AMQP_URL HUB_URL AGENTS PARALLEL [SCRIPT]</pre>
+ * <pre>java -cp mirador.jar io.mirador.bench.JobsBench AMQP_URL HUB_URL AGENTS PARALLEL [SCRIPT [--no-process]]</pre>
+ * With {@code --no-process} the agents answer at once without starting a process: the hub's share alone.
  */
 public final class JobsBench {
 
@@ -46,6 +47,8 @@ public final class JobsBench {
     int agents = Integer.parseInt(args[2]);
     int parallel = Integer.parseInt(args[3]);
     String script = args.length > 4 ? args[4] : "echo hello";
+    // the hub's share alone: the simulated agents answer at once with the output echo would give, starting no process
+    boolean noProcess = args.length > 5 && args[5].equals("--no-process");
     String prefix = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-";
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(amqp);
@@ -83,10 +86,15 @@ public final class JobsBench {
             long started = System.currentTimeMillis();
             JobResult result;
             try {
+              if (noProcess) {
+                throw new NoProcess();
+              }
               Process process = new ProcessBuilder("/bin/sh", "-c", text).redirectErrorStream(true).start();
               String out = read(process.getInputStream());
               int code = process.waitFor();
               result = new JobResult(job.id(), code == 0 ? "succeeded" : "failed", code, out, started, System.currentTimeMillis(), "");
+            } catch (NoProcess none) {
+              result = new JobResult(job.id(), "succeeded", 0, "hello\n", started, System.currentTimeMillis(), "");
             } catch (Exception e) {
               result = new JobResult(job.id(), "failed", null, "", started, System.currentTimeMillis(), e.toString());
             }
@@ -120,8 +128,8 @@ public final class JobsBench {
         return List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job[0].getString("state", ""));
       }, 600_000);
       double seconds = (System.nanoTime() - posted) / 1e9;
-      System.out.printf("mirador: %d targets, parallel %d, '%s': %s in %.2f s (POST to every result stored), counts %s, scripts run %d%n",
-          agents, parallel, script, job[0].getString("state"), seconds, job[0].getJsonObject("counts").encode(), ran.get());
+      System.out.printf("mirador%s: %d targets, parallel %d, '%s': %s in %.2f s (POST to every result stored), counts %s, scripts run %d%n",
+          noProcess ? " (agents answer without a process)" : "", agents, parallel, script, job[0].getString("state"), seconds, job[0].getJsonObject("counts").encode(), ran.get());
       Map<String, Integer> reasons = new java.util.TreeMap<>();
       job[0].getJsonArray("targets").forEach(t -> {
         JsonObject target = (JsonObject) t;
@@ -133,6 +141,12 @@ public final class JobsBench {
     } finally {
       runners.shutdownNow();
       runners.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static final class NoProcess extends Exception {
+    NoProcess() {
+      super(null, null, false, false);
     }
   }
 

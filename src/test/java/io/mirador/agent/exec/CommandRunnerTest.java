@@ -65,6 +65,18 @@ class CommandRunnerTest {
     }
   }
 
+  /** Jobs stream what a command writes: each line once, in order, stdout and stderr apart; the result's output is stdout's. */
+  @Test
+  void linesReachTheListenerInOrderWithStderrApart() {
+    List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+    CommandResult result = runner.runBlocking(CommandSpec.ofShell("for i in 1 2 3; do echo out$i; done; echo err1 >&2; printf 'no newline'",
+        Duration.ofSeconds(10)).withMergeStderr(false), (stderr, line) -> lines.add((stderr ? "E:" : "O:") + line));
+    assertEquals(0, result.exitCode());
+    assertEquals("out1\nout2\nout3\nno newline", result.output());
+    assertEquals(List.of("O:out1", "O:out2", "O:out3", "O:no newline"), lines.stream().filter(l -> l.startsWith("O:")).toList());
+    assertEquals(List.of("E:err1"), lines.stream().filter(l -> l.startsWith("E:")).toList());
+  }
+
   @Test
   void reportsExitCodes() {
     for (int code = 0; code <= 3; code++) {
