@@ -59,14 +59,15 @@ public final class Enroller {
     String fingerprint = Keys.fingerprint(key);
     long now = System.currentTimeMillis();
     return store.key(agentId).compose(existing -> {
-      boolean sameKey = existing.isPresent() && existing.get().publicKey().equals(request.publicKey());
-      boolean otherKey = existing.isPresent() && !sameKey;
-      return token(request, agentId, now).compose(tokenKey -> {
-        if (otherKey) {
-          return pending(event, fingerprint, now, "already enrolled with key " + existing.get().fingerprint()
-              + "; accept this one to re-key it, or revoke the old one");
-        }
-        if (sameKey) {
+      if (existing.isPresent() && !existing.get().publicKey().equals(request.publicKey())) {
+        // decided before the token is looked at, so no use of it is spent on a request that waits anyway
+        return pending(event, fingerprint, now, "already enrolled with key " + existing.get().fingerprint()
+            + "; accept this one to re-key it, or revoke the old one");
+      }
+      boolean known = existing.isPresent();
+      // the same key asking again (it missed the answer) is answered without spending a use
+      return token(request, agentId, now, !known).compose(tokenKey -> {
+        if (known) {
           return answer(agentId, request.publicKey(), tokenKey.map(TokenUse::key).orElse(null)).map(Outcome.ENROLLED);
         }
         if (tokenKey.isPresent()) {
@@ -84,8 +85,8 @@ public final class Enroller {
   private record TokenUse(byte[] key, String via) {
   }
 
-  /** The token's key when the request proves it holds a usable token (one use spent), empty otherwise. */
-  private Future<Optional<TokenUse>> token(EnrollRequest request, String agentId, long now) {
+  /** The token's key when the request proves it holds a usable token (one use spent when {@code spend}), empty otherwise. */
+  private Future<Optional<TokenUse>> token(EnrollRequest request, String agentId, long now, boolean spend) {
     if (request.tokenId() == null) {
       return Future.succeededFuture(Optional.empty());
     }
@@ -108,6 +109,9 @@ public final class Enroller {
       byte[] key = Keys.unb64(token.get().key());
       if (!Keys.same(proof, EnrollmentProof.request(key, agentId, request.publicKey()))) {
         return Future.succeededFuture(Optional.<TokenUse>empty());
+      }
+      if (!spend) {
+        return Future.succeededFuture(Optional.of(new TokenUse(key, "token " + token.get().id())));
       }
       return store.useToken(token.get().id(), now).map(used -> used.map(t -> new TokenUse(key, "token " + t.id())));
     });

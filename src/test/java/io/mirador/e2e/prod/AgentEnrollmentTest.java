@@ -233,6 +233,43 @@ class AgentEnrollmentTest {
     }
   }
 
+  @Test
+  void aRekeyedAgentWaitsForAnAdminAndGoesOnWithoutLosingAnEvent() throws Exception {
+    try (ProdSetup setup = new ProdSetup(dir, "rekey", null)) {
+      Mirador hub = setup.hubInProcess();
+      try {
+        Path conf = setup.agentConf("rotating");
+        Process first = setup.java("rotating.log", TickingAgent.class.getName(), conf.toString(), "200");
+        String id = agentId(setup, "rotating");
+        waitUntil(() -> setup.tickPoints(id) >= 3, 60_000, () -> "enrolled with the token and stored");
+        String oldKey = new JsonObject(setup.get("/api/v1/agents/" + id + "/key").body()).getString("fingerprint");
+        first.destroy(); // SIGTERM: what it did not send is spooled
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+
+        // mirador agent --rekey: a new key pair; the token does not re-key an enrolled id, an admin does
+        JsonObject rekey = new JsonObject(Files.readString(conf));
+        rekey.getJsonObject("agent").getJsonObject("enroll").put("rekey", true);
+        setup.java("rotating.log", TickingAgent.class.getName(), setup.write("rotating-rekey.json", rekey).toString(), "200");
+        waitUntil(() -> pendingIds(setup).contains(id), 60_000, () -> "the new key waits for an admin");
+        JsonObject request = pending(setup).stream().map(JsonObject.class::cast).filter(p -> p.getString("agent").equals(id)).findFirst().orElseThrow();
+        assertTrue(request.getString("note").startsWith("already enrolled with key " + oldKey), request.encode());
+        assertEquals(oldKey, new JsonObject(setup.get("/api/v1/agents/" + id + "/key").body()).getString("fingerprint"), "the old key stays until then");
+        long before = setup.agent(id).getLong("lastSeq");
+
+        HttpResponse<String> accepted = post(setup, "/api/v1/agents/pending/" + id + "/accept", new JsonObject().put("fingerprint", request.getString("fingerprint")));
+        assertEquals(200, accepted.statusCode(), accepted.body());
+        waitUntil(() -> setup.agent(id).getLong("lastSeq", 0L) > before + 10, 60_000, () -> "the agent goes on under its new key");
+        JsonObject after = setup.agent(id);
+        assertEquals(0, after.getLong("gaps"), after::encode);
+        assertEquals(0, after.getLong("duplicates"), after::encode);
+        assertEquals(after.getLong("lastSeq"), after.getLong("received"), "every seq stored once: " + after.encode());
+        assertFalse(oldKey.equals(new JsonObject(setup.get("/api/v1/agents/" + id + "/key").body()).getString("fingerprint")));
+      } finally {
+        hub.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   // ---- helpers
 
   private static Path agentConf(ProdSetup setup, String name, String token) throws Exception {
