@@ -39,12 +39,16 @@ trap finish EXIT
 clean
 rabbitmqctl -q add_vhost "$VHOST" >/dev/null
 rabbitmqctl -q set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
-printf "store: {type: redis}\ntransport: {type: rabbitmq}\nhub: {jobs: {enabled: true}}\n" > "$WORK/hub.yaml"
+# the simulated agents do not enroll: the hub takes their envelopes unauthenticated (hub.agents.authenticate: false);
+# what authentication costs per envelope is measured on its own (docs/PERFORMANCE.md, AgentAuthenticatorBench)
+printf "store: {type: redis}\ntransport: {type: rabbitmq}\nhub: {jobs: {enabled: true}, agents: {authenticate: false}}\n" > "$WORK/hub.yaml"
+export MIRADOR_ADMIN_TOKEN="${MIRADOR_ADMIN_TOKEN:-mirador_bench-admin-token-0123456789abcdef}"
+export MIRADOR_TOKEN="$MIRADOR_ADMIN_TOKEN"
 MIRADOR_REDIS_URL="redis://127.0.0.1:6379/10" MIRADOR_AMQP_URL="$AMQP" \
   java ${HUB_JAVA_OPTS:-} -jar "$JAR" hub --conf "$WORK/hub.yaml" --http-host 127.0.0.1 --http-port "$PORT" > "$WORK/hub.log" 2>&1 &
 HUB_PID=$!
 for _ in $(seq 1 600); do
-  curl -fs "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1 && break
+  curl -fs -H "authorization: Bearer $MIRADOR_TOKEN" "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1 && break
   kill -0 "$HUB_PID" 2>/dev/null || { echo "hub exited:" >&2; tail -20 "$WORK/hub.log" >&2; exit 1; }
   sleep 0.1
 done

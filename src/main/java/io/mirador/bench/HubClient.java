@@ -53,7 +53,7 @@ final class HubClient {
 
   /** PUTs a JSON definition to the first hub node; anything but 200 or 201 is an IOException with the answer. */
   void put(String path, io.vertx.core.json.JsonObject body) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrls.get(0) + path)).timeout(Duration.ofSeconds(5))
+    HttpResponse<String> response = http.send(authorized(HttpRequest.newBuilder(URI.create(baseUrls.get(0) + path))).timeout(Duration.ofSeconds(5))
         .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
         HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200 && response.statusCode() != 201) {
@@ -62,7 +62,7 @@ final class HubClient {
   }
 
   void delete(String path) throws IOException, InterruptedException {
-    http.send(HttpRequest.newBuilder(URI.create(baseUrls.get(0) + path)).timeout(Duration.ofSeconds(5)).DELETE().build(),
+    http.send(authorized(HttpRequest.newBuilder(URI.create(baseUrls.get(0) + path))).timeout(Duration.ofSeconds(5)).DELETE().build(),
         HttpResponse.BodyHandlers.discarding());
   }
 
@@ -89,13 +89,19 @@ final class HubClient {
   }
 
   private HttpRequest request(String base, String path) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET();
-    // a hub asks for a login: the API token of $MIRADOR_TOKEN (a viewer's is enough)
+    return authorized(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET()).build();
+  }
+
+  /**
+   * A hub asks for a login: the API token of $MIRADOR_TOKEN (a viewer's is enough to read; the alert probe's rule and
+   * notifier need an admin's).
+   */
+  static HttpRequest.Builder authorized(HttpRequest.Builder request) {
     String token = System.getenv("MIRADOR_TOKEN");
     if (token != null && !token.isBlank()) {
       request.header("authorization", "Bearer " + token.strip());
     }
-    return request.build();
+    return request;
   }
 
   /** The value of the line that starts with {@code prefix} (metric name and labels), 0 when absent. */

@@ -115,7 +115,7 @@ public final class JobsBench {
       JsonObject request = new JsonObject().put("script", script).put("parallel", parallel).put("timeout", 60)
           .put("targets", new JsonObject().put("hostname", prefix + "*"));
       long posted = System.nanoTime();
-      HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/jobs"))
+      HttpResponse<String> submitted = http.send(HubClient.authorized(HttpRequest.newBuilder(URI.create(hub + "/api/v1/jobs")))
           .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request.encode())).build(),
           HttpResponse.BodyHandlers.ofString());
       if (submitted.statusCode() != 201) {
@@ -164,7 +164,7 @@ public final class JobsBench {
 
   private static JsonObject get(HttpClient http, String url) {
     try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+      HttpResponse<String> response = http.send(HubClient.authorized(HttpRequest.newBuilder(URI.create(url))).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 ? new JsonObject(response.body()) : new JsonObject();
     } catch (Exception e) {
