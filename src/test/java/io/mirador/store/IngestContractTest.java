@@ -119,6 +119,17 @@ public abstract class IngestContractTest extends StoreContractSupport {
   }
 
   @Test
+  void theBatchTellsHowManySamplesTheStoreRefused() {
+    WriteBatch batch = new WriteBatch(base).samples(List.of(
+        Sample.of("cpu.usage", 10, base),
+        Sample.of("cpu.usage", 11, 1), // 1970: older than any retention
+        Sample.of("mem.used", 100, base)));
+    assertEquals(Admission.ACCEPTED, await(ingest.write(AGENT, 1, batch)));
+    assertEquals(1, batch.refusedSamples());
+    assertEquals(2, batch.storedSamples());
+  }
+
+  @Test
   void samplesShowInLatestAndSeries() {
     writeSamples(AGENT, 1,
         Sample.of("cpu.usage", Map.of("cpu", "0"), 10, base),

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * Decides on what browsers ask of the SockJS bridge before Vert.x does, so that a refusal is counted by reason
  * ({@code mirador_bridge_refused_total}) and logged at most once a {@link #LOG_PERIOD_MS} per client, however fast a
  * client repeats it. Browsers may register for the {@code mirador.live.*} addresses, each once, at most
- * {@link #MAX_PER_SOCKET} per socket, and send nothing.
+ * {@link #MAX_PER_SOCKET} per socket, and send nothing. A registration outside the live feed, or a send, is counted
+ * and logged here and left to the bridge's permitted lists, which answer {@code access_denied} without a log line; a
+ * duplicate, one too many or a too long address (which Vert.x would log at WARN every time) is refused here.
  */
 final class BridgeGuard {
 
@@ -53,7 +55,8 @@ final class BridgeGuard {
         if (address == null || address.length() > MAX_ADDRESS_LENGTH) {
           reason = "address";
         } else if (!permitted.matcher(address).matches()) {
-          reason = "not_permitted";
+          refuse(socket, client, "not_permitted", address);
+          return true; // counted and logged here; the bridge's own permitted list answers access_denied, quietly
         } else if (client.addresses.contains(address)) {
           reason = "duplicate";
         } else if (client.addresses.size() >= MAX_PER_SOCKET) {
@@ -66,7 +69,8 @@ final class BridgeGuard {
       }
       case SEND, PUBLISH -> {
         String address = event.getRawMessage() == null ? null : event.getRawMessage().getString("address");
-        return refuse(socket, clients.computeIfAbsent(socket, s -> new Client()), "inbound", address);
+        refuse(socket, clients.computeIfAbsent(socket, s -> new Client()), "inbound", address);
+        return true; // no inbound address is permitted: the bridge answers access_denied
       }
       case UNREGISTER -> {
         Client client = clients.get(socket);

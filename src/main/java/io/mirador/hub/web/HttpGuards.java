@@ -92,6 +92,7 @@ public final class HttpGuards {
     JsonArray hosts = http.getJsonArray("allowedHosts", new JsonArray());
     if (WILDCARDS.contains(host) && hosts.isEmpty()) {
       allowedHosts = null; // bound to every address: which names reach it is the network's business; list them to check
+      LOG.info("http.host {} is every address and http.allowedHosts is empty: Host headers are not checked", host);
     } else {
       allowedHosts = new TreeSet<>(Set.of("localhost", "127.0.0.1", "::1", "[::1]"));
       if (!WILDCARDS.contains(host)) {
