@@ -59,9 +59,15 @@ class DashboardBrowserTest {
           alerts[tr.dataset.rule] = { state: tr.dataset.state, severity: tr.dataset.severity, silenced: tr.dataset.silenced === 'true',
             marked: tr.querySelector('.pill.silenced') !== null, action: tr.querySelector('select.silence-for') !== null };
         }
+        const jobs = {};
+        for (const tr of document.querySelectorAll('#jobs tbody tr')) {
+          jobs[tr.dataset.id] = { state: tr.dataset.state, succeeded: Number(tr.querySelectorAll('td.num')[1]?.textContent ?? -1) };
+        }
         return {
           status: row?.querySelector('td.status')?.textContent.trim() ?? null,
           alerts,
+          jobs,
+          jobsShown: !(q('#jobs-panel')?.hidden ?? true),
           alertCount: Number(q('#count-alerts')?.textContent),
           alertsSummary: q('#alerts-summary')?.textContent ?? null,
           selected: q('#detail')?.dataset.agentId ?? null,
@@ -162,6 +168,18 @@ class DashboardBrowserTest {
       assertEquals("dashboard", active.getJsonObject(0).getString("createdBy"), silences);
       long minutes = Duration.between(java.time.Instant.now(), java.time.Instant.parse(active.getJsonObject(0).getString("endsAt"))).toMinutes();
       assertTrue(minutes >= 58 && minutes <= 60, "ends in an hour: " + silences);
+
+      // the jobs panel: a job submitted through the API shows, and follows it live to SUCCEEDED on the one agent
+      String submitted = (String) browser.evaluate("fetch('/api/v1/jobs', {method: 'POST', headers: {'content-type': 'application/json'},"
+          + " body: JSON.stringify({script: 'echo from-the-dashboard-test', targets: {agents: [" + JsonObject.of("a", agent).encode()
+          + ".a]}})}).then(r => r.text())", Duration.ofSeconds(10));
+      String jobId = new JsonObject(submitted).getString("id");
+      assertTrue(jobId != null, submitted);
+      JsonObject done = waitFor(browser, agent, "s.jobsShown && s.jobs[" + JsonObject.of("id", jobId).encode() + ".id]?.state === 'SUCCEEDED'",
+          Duration.ofSeconds(30));
+      context = "\nsnapshot: " + done.encodePrettily() + "\nchromium:\n" + browser.log();
+      assertEquals("SUCCEEDED", done.getJsonObject("jobs").getJsonObject(jobId, new JsonObject()).getString("state"), "the job live in the panel" + context);
+      assertEquals(1, done.getJsonObject("jobs").getJsonObject(jobId).getInteger("succeeded"), "one target succeeded" + context);
 
       browser.screenshot(Path.of("target", "dashboard-browser-test.png"));
     } finally {

@@ -27,7 +27,8 @@ class BridgeGuardTest {
     Vertx client = Vertx.vertx();
     try {
       Meters meters = Meters.of(hub.vertx());
-      WebSocket socket = Await.result(client.createWebSocketClient().connect(hub.httpPort(), "127.0.0.1", "/eventbus/websocket"));
+      WebSocket socket = Await.result(client.createWebSocketClient().connect(new io.vertx.core.http.WebSocketConnectOptions()
+          .setPort(hub.httpPort()).setHost("127.0.0.1").setURI("/eventbus/websocket").addHeader("authorization", TestConfig.bearer())));
       AtomicInteger denied = new AtomicInteger();
       AtomicInteger rejected = new AtomicInteger();
       socket.handler(data -> {
