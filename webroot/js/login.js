@@ -27,3 +27,6 @@ form.addEventListener('submit', async (event) => {
   }
   error.hidden = false;
 });
+
+// only now may the form be sent: before this handler, the browser would submit it as a GET with the password in the URL
+document.getElementById('login-submit').disabled = false;

@@ -49,6 +49,7 @@ class LoginBrowserTest {
 
       browser.navigate(base + "/");
       waitUntil(browser, "location.pathname === '/login.html'", "no session: the dashboard sends the browser to the login page");
+      waitUntil(browser, "!document.getElementById('login-submit').disabled", "the login form ready (its script handles the submit)");
 
       browser.evaluate("document.getElementById('login-name').value = 'vera';"
           + "document.getElementById('login-password').value = 'wrong-password';"
