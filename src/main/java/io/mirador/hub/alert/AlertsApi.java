@@ -81,16 +81,7 @@ public final class AlertsApi implements Api {
 
   private JsonObject body(RoutingContext ctx) {
     limits.checkDefinitionSize(ctx);
-    JsonObject json;
-    try {
-      json = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      throw ApiError.badRequest("the body must be a JSON object: " + e.getMessage());
-    }
-    if (json == null) {
-      throw ApiError.badRequest("a JSON object is required");
-    }
-    return json;
+    return Api.jsonBody(ctx, "a JSON object is required");
   }
 
   private void changed(String what, String name) {

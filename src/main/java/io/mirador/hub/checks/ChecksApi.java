@@ -80,15 +80,7 @@ public final class ChecksApi implements Api {
   private void putCheck(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     limits.checkDefinitionSize(ctx);
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      throw ApiError.badRequest("the body must be a JSON object: " + e.getMessage());
-    }
-    if (body == null) {
-      throw ApiError.badRequest("a check definition (JSON object) is required");
-    }
+    JsonObject body = Api.jsonBody(ctx, "a check definition (JSON object) is required");
     CheckDefinition definition;
     try {
       definition = CheckDefinition.parse(name, body);

@@ -290,15 +290,6 @@ public final class JobsApi implements Api {
   }
 
   private static JsonObject body(RoutingContext ctx) {
-    JsonObject json;
-    try {
-      json = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      throw ApiError.badRequest("the body must be a JSON object: " + e.getMessage());
-    }
-    if (json == null) {
-      throw ApiError.badRequest("a JSON object is required");
-    }
-    return json;
+    return Api.jsonBody(ctx, "a JSON object is required");
   }
 }

@@ -16,6 +16,23 @@ public interface Api {
   /** Adds this feature's routes. */
   void mount(Router router);
 
+  /**
+   * The request's body as a JSON object, or a 400: one that does not parse says why, none says {@code required} (e.g.
+   * "a JSON object is required"). Not for bodies with secrets in them: the parser's reason may quote the body.
+   */
+  static JsonObject jsonBody(RoutingContext ctx, String required) {
+    JsonObject json;
+    try {
+      json = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      throw ApiError.badRequest("the body must be a JSON object: " + e.getMessage());
+    }
+    if (json == null) {
+      throw ApiError.badRequest(required);
+    }
+    return json;
+  }
+
   /** 200 with a JSON body. */
   static void ok(RoutingContext ctx, JsonObject body) {
     ctx.response().putHeader("content-type", JSON).end(body.encode());
